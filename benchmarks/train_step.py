@@ -1,0 +1,148 @@
+"""Time one full training step (forward, loss, backward, Adam update) of the course's CNNs, float32,
+side by side with PyTorch on the CPU in the same process when torch is installed (`pip install torch`; optional).
+
+    python benchmarks/train_step.py                 # all four configurations, table + benchmarks/train_step.json
+    python benchmarks/train_step.py --repeats 50 --arch small --batch 32
+
+Reported per configuration: median step time of each framework and their ratio, NumPy's peak memory for one
+step (tracemalloc), a per-layer forward/backward breakdown, and the share of the step that the matrix products
+of the same shapes take when timed alone. A script, not a test: speed is never asserted.
+"""
+import argparse, json, os, platform, statistics, time, tracemalloc
+from pathlib import Path
+import numpy as np
+from cnn_scratch import (CNN, Conv2D, MaxPool2D, Flatten, Linear, ReLULayer, Dropout, Adam,
+                         SoftmaxCrossEntropyLoss, set_seed)
+
+ARCHS = {  # the seed notebook's small CNN and the seed README's Quick Start CNN, both on 1x28x28 inputs
+    'small': dict(channels=(8, 16), hidden=64, dropout=0.0),
+    'quickstart': dict(channels=(32, 64), hidden=128, dropout=0.5),
+}
+
+def numpy_model(arch):
+    c1, c2 = ARCHS[arch]['channels']; h, p = ARCHS[arch]['hidden'], ARCHS[arch]['dropout']
+    layers = [Conv2D(1, c1, 3, padding=1), ReLULayer(), MaxPool2D(2),
+              Conv2D(c1, c2, 3, padding=1), ReLULayer(), MaxPool2D(2),
+              Flatten(), Linear(c2 * 7 * 7, h), ReLULayer()] + ([Dropout(p)] if p else []) + [Linear(h, 10)]
+    return CNN(layers)
+
+def torch_model(arch):
+    import torch.nn as nn
+    c1, c2 = ARCHS[arch]['channels']; h, p = ARCHS[arch]['hidden'], ARCHS[arch]['dropout']
+    layers = [nn.Conv2d(1, c1, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+              nn.Conv2d(c1, c2, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+              nn.Flatten(), nn.Linear(c2 * 7 * 7, h), nn.ReLU()] + ([nn.Dropout(p)] if p else []) + [nn.Linear(h, 10)]
+    return nn.Sequential(*layers)
+
+def data(batch, seed=0):
+    rng = np.random.default_rng(seed)
+    return rng.random((batch, 1, 28, 28), dtype=np.float32), rng.integers(0, 10, batch)
+
+def numpy_step_fn(arch, batch):
+    set_seed(0)
+    model, opt, loss_fn = numpy_model(arch), Adam(learning_rate=1e-3), SoftmaxCrossEntropyLoss()
+    x, y = data(batch)
+    def step():
+        loss_fn(model.forward(x), y)
+        model.backward(loss_fn.backward())
+        model.update_params(opt)
+        model.zero_grad()
+    return step, model, x, y
+
+def torch_step_fn(arch, batch):
+    import torch
+    torch.manual_seed(0)
+    model = torch_model(arch); model.train()
+    opt, loss_fn = torch.optim.Adam(model.parameters(), lr=1e-3), torch.nn.CrossEntropyLoss()
+    x, y = (torch.from_numpy(a) for a in data(batch))
+    def step():
+        opt.zero_grad(set_to_none=False)
+        loss_fn(model(x), y).backward()
+        opt.step()
+    return step
+
+def median_ms(fn, repeats, warmup=3):
+    for _ in range(warmup): fn()
+    times = []
+    for _ in range(repeats):
+        t = time.perf_counter(); fn(); times.append(time.perf_counter() - t)
+    return 1e3 * statistics.median(times)
+
+def peak_memory_mb(step):
+    step()  # buffers that persist between steps are allocated once
+    tracemalloc.start(); tracemalloc.reset_peak()
+    step()
+    peak = tracemalloc.get_traced_memory()[1]; tracemalloc.stop()
+    return peak / 2**20
+
+def layer_breakdown(model, x, y, repeats):
+    "Median forward and backward milliseconds of each layer, timed inside real training steps."
+    loss_fn, opt = SoftmaxCrossEntropyLoss(), Adam(learning_rate=1e-3)
+    names = [f'{i}:{type(l).__name__}' for i, l in enumerate(model.layers)]
+    fwd, bwd, upd = {n: [] for n in names}, {n: [] for n in names}, []
+    for r in range(repeats + 2):
+        a = x
+        for n, l in zip(names, model.layers):
+            t = time.perf_counter(); a = l.forward(a); fwd[n].append(time.perf_counter() - t)
+        loss_fn(a, y); g = loss_fn.backward()
+        for n, l in zip(reversed(names), reversed(model.layers)):
+            t = time.perf_counter(); g = l.backward(g); bwd[n].append(time.perf_counter() - t)
+        t = time.perf_counter(); model.update_params(opt); model.zero_grad(); upd.append(time.perf_counter() - t)
+    med = lambda v: round(1e3 * statistics.median(v[2:]), 3)
+    out = {n: {'forward_ms': med(fwd[n]), 'backward_ms': med(bwd[n])} for n in names}
+    out['optimizer+zero_grad'] = {'forward_ms': 0.0, 'backward_ms': med(upd)}
+    return out
+
+def matmul_shapes(arch, batch):
+    "The (M, K, N) of every matrix product in one step: im2col forward and the two backward products, likewise for Linear."
+    c1, c2 = ARCHS[arch]['channels']; h = ARCHS[arch]['hidden']
+    shapes = []
+    for (cin, cout, side) in [(1, c1, 28), (c1, c2, 14)]:
+        m, k = batch * side * side, cin * 9
+        shapes += [(m, k, cout), (cout, m, k)] + ([(m, cout, k)] if cin > 1 else [(m, cout, k)])
+    for fin, fout in [(c2 * 49, h), (h, 10)]:
+        shapes += [(batch, fin, fout), (fin, batch, fout), (batch, fout, fin)]
+    return shapes
+
+def matmul_ms(shapes, repeats):
+    rng, total = np.random.default_rng(0), 0.0
+    for m, k, n in shapes:
+        a, b = rng.random((m, k), dtype=np.float32), rng.random((k, n), dtype=np.float32)
+        total += median_ms(lambda: a @ b, repeats)
+    return total
+
+def main(archs=('small', 'quickstart'), batches=(32, 128), repeats=30, out='benchmarks/train_step.json'):
+    try:
+        import torch; torch.set_num_threads(os.cpu_count() or 1); has_torch = True
+    except ImportError:
+        has_torch = False; print('torch is not installed: NumPy times only (pip install torch to compare).')
+    results = []
+    for arch in archs:
+        for batch in batches:
+            step, model, x, y = numpy_step_fn(arch, batch)
+            r = {'arch': arch, 'batch': batch, 'numpy_ms': round(median_ms(step, repeats), 3)}
+            if has_torch:
+                r['torch_ms'] = round(median_ms(torch_step_fn(arch, batch), repeats), 3)
+                r['ratio'] = round(r['numpy_ms'] / r['torch_ms'], 3)
+            r['numpy_peak_mb'] = round(peak_memory_mb(step), 2)
+            r['matmul_share'] = round(matmul_ms(matmul_shapes(arch, batch), repeats) / r['numpy_ms'], 3)
+            r['layers'] = layer_breakdown(model, x, y, repeats)
+            results.append(r)
+            print(f"{arch:>10} batch {batch:>3}: numpy {r['numpy_ms']:7.2f} ms" +
+                  (f"  torch {r['torch_ms']:7.2f} ms  ratio {r['ratio']:.2f}x" if has_torch else '') +
+                  f"  peak {r['numpy_peak_mb']:.1f} MB  matmul share {r['matmul_share']:.0%}", flush=True)
+    meta = {'machine': platform.machine(), 'processor': platform.processor(), 'cpus': os.cpu_count(),
+            'python': platform.python_version(), 'numpy': np.__version__,
+            'torch': __import__('torch').__version__ if has_torch else None, 'repeats': repeats}
+    Path(out).write_text(json.dumps({'meta': meta, 'results': results}, indent=1))
+    print(f'wrote {out}')
+    return results
+
+if __name__ == '__main__':
+    ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    ap.add_argument('--arch', choices=list(ARCHS), action='append', help='architecture (repeatable; default both)')
+    ap.add_argument('--batch', type=int, action='append', help='batch size (repeatable; default 32 and 128)')
+    ap.add_argument('--repeats', type=int, default=30, help='timed steps per configuration (median reported)')
+    ap.add_argument('--out', default='benchmarks/train_step.json', help='where to write the JSON results')
+    a = ap.parse_args()
+    main(tuple(a.arch or ARCHS), tuple(a.batch or (32, 128)), a.repeats, a.out)

@@ -1,5 +1,8 @@
 """Time one full training step (forward, loss, backward, Adam update) of the course's CNNs, float32,
-side by side with PyTorch on the CPU in the same process when torch is installed (`pip install torch`; optional).
+side by side with PyTorch on the CPU in the same run when torch is installed (`pip install torch`; optional).
+
+PyTorch is timed in a child process: OpenBLAS's worker threads keep spinning for a while after a NumPy matrix
+product and slow PyTorch's threads down when both live in one process, which would flatter NumPy.
 
     python benchmarks/train_step.py                 # all four configurations, table + benchmarks/train_step.json
     python benchmarks/train_step.py --repeats 50 --arch small --batch 32
@@ -8,7 +11,7 @@ Reported per configuration: median step time of each framework and their ratio, 
 step (tracemalloc), a per-layer forward/backward breakdown, and the share of the step that the matrix products
 of the same shapes take when timed alone. A script, not a test: speed is never asserted.
 """
-import argparse, json, os, platform, statistics, time, tracemalloc
+import argparse, json, os, platform, statistics, subprocess, sys, time, tracemalloc
 from pathlib import Path
 import numpy as np
 from cnn_scratch import (CNN, Conv2D, MaxPool2D, Flatten, Linear, ReLULayer, Dropout, Adam,
@@ -41,6 +44,7 @@ def data(batch, seed=0):
 def numpy_step_fn(arch, batch):
     set_seed(0)
     model, opt, loss_fn = numpy_model(arch), Adam(learning_rate=1e-3), SoftmaxCrossEntropyLoss()
+    model.needs_input_grad = False  # as in PyTorch, where the input tensor does not require a gradient
     x, y = data(batch)
     def step():
         loss_fn(model.forward(x), y)
@@ -79,6 +83,7 @@ def layer_breakdown(model, x, y, repeats):
     "Median forward and backward milliseconds of each layer, timed inside real training steps."
     loss_fn, opt = SoftmaxCrossEntropyLoss(), Adam(learning_rate=1e-3)
     names = [f'{i}:{type(l).__name__}' for i, l in enumerate(model.layers)]
+    model.layers[0].needs_input_grad = False  # what model.backward does inside a training step
     fwd, bwd, upd = {n: [] for n in names}, {n: [] for n in names}, []
     for r in range(repeats + 2):
         a = x
@@ -91,6 +96,7 @@ def layer_breakdown(model, x, y, repeats):
     med = lambda v: round(1e3 * statistics.median(v[2:]), 3)
     out = {n: {'forward_ms': med(fwd[n]), 'backward_ms': med(bwd[n])} for n in names}
     out['optimizer+zero_grad'] = {'forward_ms': 0.0, 'backward_ms': med(upd)}
+    model.layers[0].needs_input_grad = True
     return out
 
 def matmul_shapes(arch, batch):
@@ -99,7 +105,7 @@ def matmul_shapes(arch, batch):
     shapes = []
     for (cin, cout, side) in [(1, c1, 28), (c1, c2, 14)]:
         m, k = batch * side * side, cin * 9
-        shapes += [(m, k, cout), (cout, m, k)] + ([(m, cout, k)] if cin > 1 else [(m, cout, k)])
+        shapes += [(m, k, cout), (cout, m, k)] + ([(m, cout, k)] if cin > 1 else [])  # no dL/dx for the first layer
     for fin, fout in [(c2 * 49, h), (h, 10)]:
         shapes += [(batch, fin, fout), (fin, batch, fout), (batch, fout, fin)]
     return shapes
@@ -111,18 +117,28 @@ def matmul_ms(shapes, repeats):
         total += median_ms(lambda: a @ b, repeats)
     return total
 
+def torch_times(archs, batches, repeats):
+    "{(arch, batch): median ms} measured by PyTorch in a child process, or None when torch is not installed."
+    code = (f'import sys, json; sys.path.insert(0, {str(Path(__file__).parent)!r}); import torch; '
+            f'torch.set_num_threads({os.cpu_count() or 1}); from train_step import torch_step_fn, median_ms; '
+            f'print(json.dumps([[a, b, median_ms(torch_step_fn(a, b), {repeats})] for a in {list(archs)!r} for b in {list(batches)!r}]))')
+    r = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True)
+    if r.returncode != 0:
+        if 'No module named' in r.stderr and 'torch' in r.stderr: return None
+        raise RuntimeError(f'timing PyTorch failed:\n{r.stderr}')
+    return {(a, b): t for a, b, t in json.loads(r.stdout.strip().splitlines()[-1])}
+
 def main(archs=('small', 'quickstart'), batches=(32, 128), repeats=30, out='benchmarks/train_step.json'):
-    try:
-        import torch; torch.set_num_threads(os.cpu_count() or 1); has_torch = True
-    except ImportError:
-        has_torch = False; print('torch is not installed: NumPy times only (pip install torch to compare).')
+    torch_ms = torch_times(archs, batches, repeats)
+    has_torch = torch_ms is not None
+    if not has_torch: print('torch is not installed: NumPy times only (pip install torch to compare).')
     results = []
     for arch in archs:
         for batch in batches:
             step, model, x, y = numpy_step_fn(arch, batch)
             r = {'arch': arch, 'batch': batch, 'numpy_ms': round(median_ms(step, repeats), 3)}
             if has_torch:
-                r['torch_ms'] = round(median_ms(torch_step_fn(arch, batch), repeats), 3)
+                r['torch_ms'] = round(torch_ms[arch, batch], 3)
                 r['ratio'] = round(r['numpy_ms'] / r['torch_ms'], 3)
             r['numpy_peak_mb'] = round(peak_memory_mb(step), 2)
             r['matmul_share'] = round(matmul_ms(matmul_shapes(arch, batch), repeats) / r['numpy_ms'], 3)
@@ -133,10 +149,13 @@ def main(archs=('small', 'quickstart'), batches=(32, 128), repeats=30, out='benc
                   f"  peak {r['numpy_peak_mb']:.1f} MB  matmul share {r['matmul_share']:.0%}", flush=True)
     meta = {'machine': platform.machine(), 'processor': platform.processor(), 'cpus': os.cpu_count(),
             'python': platform.python_version(), 'numpy': np.__version__,
-            'torch': __import__('torch').__version__ if has_torch else None, 'repeats': repeats}
+            'torch': _torch_version() if has_torch else None, 'repeats': repeats}
     Path(out).write_text(json.dumps({'meta': meta, 'results': results}, indent=1))
     print(f'wrote {out}')
     return results
+
+def _torch_version():
+    return subprocess.run([sys.executable, '-c', 'import torch; print(torch.__version__)'], capture_output=True, text=True).stdout.strip()
 
 if __name__ == '__main__':
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])

@@ -32,6 +32,7 @@ def get_rng(rng=None # `None` for the library's generator, a seed, or a `np.rand
 class Layer:
     "Base class of every layer: `forward` caches, `backward` returns dL/dx and accumulates parameter gradients."
     param_names = ()  # names of the parameter arrays; the gradient of `w` is stored in `w_grad`
+    needs_input_grad = True  # False: nobody uses dL/dx (a network's first layer), so backward may skip it and return None
 
     def __init__(self):
         self.training = True

@@ -8,6 +8,7 @@ __all__ = ['relu', 'sigmoid', 'tanh', 'leaky_relu', 'softmax', 'ReLULayer', 'Sig
 
 # %% ../nbs/01_activations.ipynb #09a65f9c
 import numpy as np
+from fastcore.basics import patch
 from .core import *
 
 # %% ../nbs/01_activations.ipynb #628a230c
@@ -110,3 +111,12 @@ class SoftmaxLayer(Layer):
     def backward(self, grad):
         s = self.cached()
         return s * (grad - (grad * s).sum(axis=-1, keepdims=True))
+
+# %% ../nbs/01_activations.ipynb #f2f2c30c
+@patch
+def forward(self:ReLULayer, x):
+    "max(x, 0) computed against one example of zeros in x's memory order (faster than NumPy's array-scalar path); caches the mask x > 0."
+    x = float_input(x)
+    self._cache = x > 0
+    zeros = np.zeros_like(x[:1] if x.ndim else x)    # broadcasts over the batch axis
+    return np.maximum(x, zeros, out=np.empty_like(x))

@@ -206,7 +206,8 @@ def forward(self:Conv2D, x):
     cols = im2col(x, kh, kw, self.stride, self.padding, channels_last)       # (M, K), K in (a, b, c) order
     W2 = self.weights.transpose(0, 2, 3, 1).reshape(F, -1).T                   # (K, F), rows in (a, b, c) order
     Y2 = cols @ W2                                                             # (M, F)
-    if self.bias is not None: Y2 += self.bias
+    if self.bias is not None:                                                  # rows of O_W pixels: long inner loops
+        Y2w = Y2.reshape(-1, OW * F); Y2w += np.tile(self.bias, OW)
     self._cache = (cols, x.shape, channels_last)
     return Y2.reshape(x.shape[0], OH, OW, F).transpose(0, 3, 1, 2)
 
@@ -222,7 +223,9 @@ def backward(self:Conv2D, grad):
         raise ValueError(f'Conv2D.backward expected a gradient of shape {(N, F, OH, OW)} (the output of forward), got {grad.shape}')
     G2 = grad.transpose(0, 2, 3, 1).reshape(-1, F)                     # (M, F): free when grad is channels-last
     self.weights_grad += (G2.T @ cols).reshape(F, kh, kw, C).transpose(0, 3, 1, 2)
-    if self.bias is not None: self.bias_grad += np.ones(len(G2), G2.dtype) @ G2
+    if self.bias is not None:                                          # 1^T G2, on rows of O_W pixels
+        G2w = G2.reshape(-1, OW * F)
+        self.bias_grad += (np.ones(len(G2w), G2.dtype) @ G2w).reshape(OW, F).sum(0)
     if not self.needs_input_grad: return None                          # a first layer: dL/dx is never used
     W2T = self.weights.transpose(0, 2, 3, 1).reshape(F, -1)            # (F, K) = W2^T
     if channels_last:                                                  # offset-major: D[(a, b)] is an (M, C) block

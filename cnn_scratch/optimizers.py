@@ -154,3 +154,17 @@ class Adam(Optimizer):
         m_hat = m / (1 - self.beta1 ** self.t)
         v_hat = v / (1 - self.beta2 ** self.t)
         value -= self.learning_rate * m_hat / (np.sqrt(v_hat) + self.epsilon)
+
+# %% ../nbs/04_optimizers.ipynb #41d91b2d
+@patch
+def update(self:Adam, key, value, grad):
+    "The Adam update in place: m, v and the parameter are updated with `out=` operations and one scratch array."
+    m, v = self.get_state(key, value, 'm', 'v')
+    b1, b2 = self.beta1, self.beta2
+    tmp = np.multiply(grad, 1 - b1)                           # (1 - b1) g, the scratch array
+    m *= b1; m += tmp                                         # m = b1 m + (1 - b1) g
+    np.square(grad, out=tmp); tmp *= 1 - b2
+    v *= b2; v += tmp                                         # v = b2 v + (1 - b2) g^2
+    np.sqrt(v, out=tmp); tmp *= (1 - b2 ** self.t) ** -0.5; tmp += self.epsilon   # sqrt(v_hat) + eps
+    np.divide(m, tmp, out=tmp); tmp *= self.learning_rate / (1 - b1 ** self.t)       # eta m_hat / (sqrt(v_hat) + eps)
+    value -= tmp

@@ -88,3 +88,38 @@ def test_network_bad_input():
     with pytest.raises(ValueError, match='5 rows but y has 4'):
         fit(net, SoftmaxCrossEntropyLoss(), SGD(), np.zeros((5, 2)), np.zeros(4, int), progress=False)
     with pytest.raises(ValueError): accuracy(np.zeros(3), np.zeros(3))
+
+# Convolution and pooling (issue: a ValueError that names the layer and the shapes)
+@pytest.mark.parametrize('shape,msg', [((1, 28, 28), 'Conv2D'), ((2, 3, 8, 8), 'Conv2D'), ((2, 1, 8, 8, 1), 'Conv2D')])
+def test_conv_wrong_rank_or_channels(shape, msg):
+    with pytest.raises(ValueError) as e: Conv2D(1, 4, 3)(np.ones(shape, np.float32))
+    assert msg in str(e.value) and str(shape) in str(e.value)
+
+def test_conv_kernel_larger_than_padded_input():
+    with pytest.raises(ValueError) as e: Conv2D(1, 2, 5, padding=1)(np.ones((1, 1, 2, 2), np.float32))
+    assert 'Conv2D' in str(e.value) and '(1, 1, 2, 2)' in str(e.value)
+
+@pytest.mark.parametrize('kwargs', [dict(stride=0), dict(stride=-1), dict(padding=-1), dict(kernel_size=0), dict(stride=(1, 0))])
+def test_conv_bad_arguments(kwargs):
+    args = dict(in_channels=1, out_channels=2, kernel_size=3) | kwargs
+    with pytest.raises(ValueError, match='Conv2D'): Conv2D(**args)
+
+def test_conv_integer_images_are_converted_not_overflowed():
+    conv = Conv2D(1, 1, 1, bias=False); conv.weights[:] = 2
+    y = conv(np.full((1, 1, 2, 2), 200, np.uint8))
+    assert y.dtype == np.float32 and (y == 400).all()
+
+@pytest.mark.parametrize('make', [lambda: MaxPool2D(2), lambda: AvgPool2D(2)])
+def test_pool_bad_input(make):
+    with pytest.raises(ValueError) as e: make()(np.ones((2, 8, 8), np.float32))
+    assert type(make()).__name__ in str(e.value) and '(2, 8, 8)' in str(e.value)
+    with pytest.raises(ValueError): make()(np.ones((1, 1, 1, 1), np.float32))  # window larger than the input
+
+@pytest.mark.parametrize('kwargs', [dict(pool_size=0), dict(pool_size=2, stride=0), dict(pool_size=-2)])
+def test_pool_bad_arguments(kwargs):
+    with pytest.raises(ValueError, match='MaxPool2D'): MaxPool2D(**kwargs)
+
+@pytest.mark.parametrize('make', [lambda: Conv2D(1, 2, 3), lambda: MaxPool2D(2), lambda: AvgPool2D(2), GlobalAvgPool2D,
+                                  lambda: Dropout(0.5)])
+def test_backward_before_forward_new_layers(make):
+    with pytest.raises(RuntimeError, match='before forward'): make().backward(np.ones((1, 2, 2, 2)))

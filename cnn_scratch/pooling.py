@@ -191,8 +191,8 @@ def _check_grad(grad, shape, who):
     if np.shape(grad) != tuple(shape):
         raise ValueError(f'{who}.backward expected a gradient of shape {tuple(shape)} (the output shape), got {np.shape(grad)}')
 
-class MaxPool2D(Layer):
-    "Max pooling of (N, C, H, W) input over (ph, pw) windows moved by (sh, sw); each window's gradient goes to its first maximum."
+class _WindowPool(Layer):
+    "What the window poolings share: `pool` and `stride` pairs checked once, and a `config()` with square windows as one int."
     def __init__(self,
                  pool_size=2, # window size: an int or (ph, pw)
                  stride=None # step between windows: an int or (sh, sw); default pool_size, so windows tile
@@ -202,6 +202,8 @@ class MaxPool2D(Layer):
 
     def config(self): return {'pool_size': _compact(self.pool), 'stride': _compact(self.stride)}
 
+class MaxPool2D(_WindowPool):
+    "Max pooling of (N, C, H, W) input over (ph, pw) windows moved by (sh, sw); each window's gradient goes to its first maximum."
     def forward(self, x):
         "Maxima of the windows; caches the input and the offsets of the first maxima."
         x = float_input(x)
@@ -217,17 +219,8 @@ class MaxPool2D(Layer):
         return _maxpool2d_backward(grad, idx, x, self.pool, self.stride)
 
 # %% ../nbs/08_pooling.ipynb #20e35ebb
-class AvgPool2D(Layer):
+class AvgPool2D(_WindowPool):
     "Average pooling of (N, C, H, W) input over (ph, pw) windows moved by (sh, sw); the gradient is spread evenly."
-    def __init__(self,
-                 pool_size=2, # window size: an int or (ph, pw)
-                 stride=None # step between windows: an int or (sh, sw); default pool_size, so windows tile
-                ):
-        super().__init__()
-        self.pool, self.stride = _pool_args(pool_size, stride, type(self).__name__)
-
-    def config(self): return {'pool_size': _compact(self.pool), 'stride': _compact(self.stride)}
-
     def forward(self, x):
         "Means of the windows: the sum of the K offset views, divided by K."
         x = float_input(x)

@@ -2,7 +2,7 @@
 
 Markdown cells are copied as they are, code cells become ```python blocks with their text output below,
 cells marked `#| hide` (or `#| exec_doc`-style directives that hide) are left out, and links to `images/`
-are rewritten to `nbs/images/` so they resolve from the repository root.
+and to chapter notebooks are rewritten to `nbs/...` so they resolve from the repository root.
 
     python tools/readme.py           # write README.md
     python tools/readme.py --check   # exit 1 if README.md differs from what index.ipynb says
@@ -36,7 +36,8 @@ def render(nb_path=ROOT/'nbs'/'index.ipynb'):
     for cell in nb['cells']:
         src = ''.join(cell['source'])
         if cell['cell_type'] == 'markdown':
-            parts.append(re.sub(r'\]\(images/', '](nbs/images/', src.strip('\n')))
+            src = re.sub(r'\]\(images/', '](nbs/images/', src.strip('\n'))
+            parts.append(re.sub(r'\]\(([^)/:]+\.ipynb)\)', r'](nbs/\1)', src))  # chapter links, from the root
         elif cell['cell_type'] == 'code':
             dirs, code = _directives(src)
             if HIDING & set(dirs) or any(d.startswith('default_exp') for d in dirs) and not code: continue

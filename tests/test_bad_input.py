@@ -123,3 +123,8 @@ def test_pool_bad_arguments(kwargs):
                                   lambda: Dropout(0.5)])
 def test_backward_before_forward_new_layers(make):
     with pytest.raises(RuntimeError, match='before forward'): make().backward(np.ones((1, 2, 2, 2)))
+
+@pytest.mark.parametrize('max_norm', [0, -1.0, float('nan')])
+def test_clipping_rejects_non_positive_bounds(max_norm):
+    with pytest.raises(ValueError, match='max_norm must be > 0'): clip_grad_norm(Linear(2, 2), max_norm)
+    with pytest.raises(ValueError, match='max_norm must be > 0'): clip_gradients([np.ones(2)], max_norm)

@@ -15,7 +15,8 @@ def test_seed_names_are_exported():
     names = set(cnn_scratch.__all__)
     seed = {'CNN', 'NeuralNetwork', 'Linear', 'Flatten', 'ReLULayer', 'SigmoidLayer', 'TanhLayer', 'LeakyReLULayer',
             'SoftmaxLayer', 'MSELoss', 'CrossEntropyLoss', 'SoftmaxCrossEntropyLoss', 'SGD', 'Momentum', 'RMSProp',
-            'Adagrad', 'Adam', 'batch_iterator', 'spiral_data', 'set_seed'}
+            'Adagrad', 'Adam', 'batch_iterator', 'spiral_data', 'set_seed', 'Conv2D', 'MaxPool2D', 'Dropout',
+            'BatchNorm1D', 'BatchNorm2D', 'clip_gradients', 'clip_grad_norm'}
     assert seed <= names, sorted(seed - names)
     ns = {}
     exec('from cnn_scratch import *', ns)

@@ -182,7 +182,9 @@ def fit(model:NeuralNetwork, # the network to train, in place
         shuffle:bool=True, # reshuffle the rows every epoch
         rng=None, # seed or Generator for shuffling (default: the library's generator)
         progress:bool=True, # show a progress bar over epochs
-        clip_norm:float=None # clip the global gradient norm to this before each update (`clip_grad_norm`)
+        clip_norm:float=None, # clip the global gradient norm to this before each update (`clip_grad_norm`)
+        callbacks:list=() # objects with optional `on_epoch_begin(epoch, model, optimizer)` and
+                          # `on_epoch_end(epoch, history, model, optimizer)` methods; an `on_epoch_end` returning True stops
        )->dict:
     "Train `model` and return its history: per-epoch `loss`, `accuracy`, `val_loss`, `val_accuracy`."
     if len(X) != len(y): raise ValueError(f'fit: X has {len(X)} rows but y has {len(y)}')
@@ -192,12 +194,16 @@ def fit(model:NeuralNetwork, # the network to train, in place
     saved, model.needs_input_grad = model.needs_input_grad, False  # nobody uses dL/dX while training
     try:
         for epoch in (bar := tqdm(range(1, epochs + 1), desc='epochs', disable=not progress)):
+            for cb in callbacks:
+                if hasattr(cb, 'on_epoch_begin'): cb.on_epoch_begin(epoch, model, optimizer)
             loss, acc = train_epoch(model, loss_fn, optimizer, X, y, batch_size, shuffle, rng, epoch, clip_norm)
             history['loss'].append(loss); history['accuracy'].append(acc)
             if validation_data is not None:
                 vl, va = evaluate(model, loss_fn, *validation_data)
                 history['val_loss'].append(vl); history['val_accuracy'].append(va)
             bar.set_postfix({k: f'{v[-1]:.3f}' for k, v in history.items() if v and v[-1] is not None})
+            stop = [cb.on_epoch_end(epoch, history, model, optimizer) for cb in callbacks if hasattr(cb, 'on_epoch_end')]
+            if any(stop): break
     finally: model.needs_input_grad = saved
     model.eval()
     return history

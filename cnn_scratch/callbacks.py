@@ -39,6 +39,19 @@ class LRSchedule:
         self.lrs.append(lr)
 
 # %% ../nbs/10b_callbacks.ipynb #f4020fc3
+def _improves(value, best, mode:str, min_delta:float=0.0)->bool:
+    "Whether `value` beats `best` (None: nothing yet) by more than `min_delta`, lower being better in mode 'min'."
+    if best is None: return True
+    return value < best - min_delta if mode == 'min' else value > best + min_delta
+
+def _latest(history, monitor, who):
+    "The last value of `history[monitor]`; a clear error when there is none."
+    values = history.get(monitor)
+    if not values or values[-1] is None:
+        raise ValueError(f"{who}: the history has no '{monitor}' (pass validation_data to fit, or choose "
+                         f"another monitor from {sorted(k for k, v in history.items() if v and v[-1] is not None)})")
+    return values[-1]
+
 class EarlyStopping:
     "Callback: stop when `monitor` has not improved by `min_delta` for `patience` epochs; optionally restore the best weights."
     def __init__(self, monitor:str='val_loss', # history key to watch
@@ -52,17 +65,10 @@ class EarlyStopping:
         self.monitor, self.patience, self.min_delta, self.mode, self.restore_best = monitor, patience, min_delta, mode, restore_best
         self.best, self.best_epoch, self.best_weights, self.stopped_epoch = None, None, None, None
 
-    def _improved(self, value):
-        if self.best is None: return True
-        return value < self.best - self.min_delta if self.mode == 'min' else value > self.best + self.min_delta
-
     def on_epoch_end(self, epoch, history, model, optimizer):
-        values = history.get(self.monitor)
-        if not values or values[-1] is None:
-            raise ValueError(f"EarlyStopping: the history has no '{self.monitor}' (pass validation_data to fit, or choose "
-                             f"another monitor from {sorted(k for k, v in history.items() if v)})")
-        if self._improved(values[-1]):
-            self.best, self.best_epoch = values[-1], epoch
+        value = _latest(history, self.monitor, 'EarlyStopping')
+        if _improves(value, self.best, self.mode, self.min_delta):
+            self.best, self.best_epoch = value, epoch
             if self.restore_best: self.best_weights = {k: v.copy() for k, v, _ in model.named_parameters()}
             return False
         if epoch - self.best_epoch < self.patience: return False
@@ -88,9 +94,8 @@ class ModelCheckpoint:
     def on_epoch_end(self, epoch, history, model, optimizer):
         if self.monitor is None: due = epoch % self.every == 0
         else:
-            value = history.get(self.monitor, [None])[-1] if history.get(self.monitor) else None
-            if value is None: raise ValueError(f"ModelCheckpoint: the history has no '{self.monitor}'")
-            due = self.best is None or (value < self.best if self.mode == 'min' else value > self.best)
+            value = _latest(history, self.monitor, 'ModelCheckpoint')
+            due = _improves(value, self.best, self.mode)
             if due: self.best = value
         if due:
             save_checkpoint(model, optimizer, self.path, epoch=epoch, history=history)

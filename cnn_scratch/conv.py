@@ -10,7 +10,7 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 from fastcore.basics import patch
 from .core import *
-from .linear import init_weights, _check_size
+from .linear import _check_size, _add_weights_and_bias
 
 # %% ../nbs/07_conv.ipynb #8e59a34b
 def conv_output_size(size:int, # input height or width, H or W
@@ -32,6 +32,10 @@ def as_pair(value, # an integer, or a pair (height, width) of integers
     if len(pair) != 2 or not all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) and v >= minimum for v in pair):
         raise ValueError(f'{who}: {name} must be an integer >= {minimum} or a pair of them, got {value!r}')
     return int(pair[0]), int(pair[1])
+
+def _compact(pair):
+    "The inverse of `as_pair` for `config()`: a square pair as one int."
+    return pair[0] if pair[0] == pair[1] else pair
 
 def _out_hw(x_shape, kh, kw, sh, sw, ph, pw, who):
     "(O_H, O_W) for an input of `x_shape` (N, C, H, W); a `ValueError` if the kernel does not fit in the padded input."
@@ -175,21 +179,12 @@ class Conv2D(Layer):
         self.padding = as_pair(padding, 'padding', 'Conv2D', minimum=0)
         self.init, self.channels_last, self.needs_input_grad = init, None, True
         kh, kw = self.kernel_size
-        self.weights = init_weights((self.out_channels, self.in_channels, kh, kw), self.in_channels * kh * kw,
-                                    self.out_channels * kh * kw, init, dtype, rng, who='Conv2D')
-        self.weights_grad = np.zeros_like(self.weights)
-        if bias:
-            self.param_names = ('weights', 'bias')
-            self.bias = np.zeros(self.out_channels, dtype=dtype)
-            self.bias_grad = np.zeros_like(self.bias)
-        else:
-            self.param_names = ('weights',)
-            self.bias = self.bias_grad = None
+        _add_weights_and_bias(self, (self.out_channels, self.in_channels, kh, kw), self.in_channels * kh * kw,
+                              self.out_channels * kh * kw, self.out_channels, bias, init, dtype, rng, 'Conv2D')
 
     def config(self):
-        short = lambda p: p[0] if p[0] == p[1] else p
-        cfg = {'in_channels': self.in_channels, 'out_channels': self.out_channels, 'kernel_size': short(self.kernel_size),
-               'stride': short(self.stride), 'padding': short(self.padding), 'init': self.init}
+        cfg = {'in_channels': self.in_channels, 'out_channels': self.out_channels, 'kernel_size': _compact(self.kernel_size),
+               'stride': _compact(self.stride), 'padding': _compact(self.padding), 'init': self.init}
         if self.bias is None: cfg['bias'] = False
         return cfg
 

@@ -34,6 +34,14 @@ def _check_size(value, name, who):
         raise ValueError(f'{who}: {name} must be a positive integer, got {value!r}')
     return int(value)
 
+def _add_weights_and_bias(layer, shape, fan_in, fan_out, n_bias, bias, init, dtype, rng, who):
+    "Give `layer` initialised `weights` of `shape`, a zero `bias` of `n_bias` entries (or none), their gradients and `param_names`."
+    layer.weights = init_weights(shape, fan_in, fan_out, init, dtype, rng, who=who)
+    layer.weights_grad = np.zeros_like(layer.weights)
+    layer.bias = np.zeros(n_bias, dtype=dtype) if bias else None
+    layer.bias_grad = None if layer.bias is None else np.zeros_like(layer.bias)
+    layer.param_names = ('weights', 'bias') if bias else ('weights',)
+
 class Linear(Layer):
     "Fully connected layer y = x W + b, with `weights` of shape (input_size, output_size) and `bias` of shape (output_size,)."
     def __init__(self,
@@ -48,16 +56,8 @@ class Linear(Layer):
         self.input_size = _check_size(input_size, 'input_size', 'Linear')
         self.output_size = _check_size(output_size, 'output_size', 'Linear')
         self.init = init
-        self.weights = init_weights((self.input_size, self.output_size), self.input_size, self.output_size,
-                                    init, dtype, rng, who='Linear')
-        self.weights_grad = np.zeros_like(self.weights)
-        if bias:
-            self.param_names = ('weights', 'bias')
-            self.bias = np.zeros(self.output_size, dtype=dtype)
-            self.bias_grad = np.zeros_like(self.bias)
-        else:
-            self.param_names = ('weights',)
-            self.bias = self.bias_grad = None
+        _add_weights_and_bias(self, (self.input_size, self.output_size), self.input_size, self.output_size,
+                              self.output_size, bias, init, dtype, rng, 'Linear')
 
     def config(self):
         cfg = {'input_size': self.input_size, 'output_size': self.output_size, 'init': self.init}

@@ -10,6 +10,7 @@ __all__ = ['pool_output_size', 'maxpool2d_naive', 'maxpool2d_backward_naive', 'p
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 from .core import *
+from .conv import as_pair, _compact  # an int or a pair, as for the convolution
 
 # %% ../nbs/08_pooling.ipynb #8f84ae16
 def pool_output_size(size:int, # input height or width
@@ -19,17 +20,10 @@ def pool_output_size(size:int, # input height or width
     "Number of windows along one axis: floor((size - pool) / stride) + 1 (floor mode: a ragged border is dropped)."
     return (size - pool) // stride + 1
 
-def _pair(value, name, who):
-    "`value` as a pair of positive ints (an int means a square window); a ValueError naming `who` otherwise."
-    pair = tuple(value) if isinstance(value, (tuple, list)) else (value, value)
-    if len(pair) != 2 or any(isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1 for v in pair):
-        raise ValueError(f'{who}: {name} must be a positive int or a pair of positive ints, got {value!r}')
-    return tuple(int(v) for v in pair)
-
 def _pool_args(pool, stride, who):
     "`(ph, pw), (sh, sw)`; the stride defaults to the pool size."
-    pool = _pair(pool, 'pool_size', who)
-    return pool, (pool if stride is None else _pair(stride, 'stride', who))
+    pool = as_pair(pool, 'pool_size', who)
+    return pool, (pool if stride is None else as_pair(stride, 'stride', who))
 
 def _check_input(x, pool, who):
     "A 4-d (N, C, H, W) input at least as large as the window."
@@ -182,10 +176,6 @@ def maxpool2d_backward(grad:np.ndarray, # dL/dy, shape (N, C, OH, OW)
     return _maxpool2d_backward(grad, idx, x, pool, stride, fast)
 
 # %% ../nbs/08_pooling.ipynb #32c53002
-def _compact(pair):
-    "A square window as one int, for `config()`."
-    return pair[0] if pair[0] == pair[1] else pair
-
 def _check_grad(grad, shape, who):
     "A ValueError naming `who` unless the upstream gradient has the output's shape."
     if np.shape(grad) != tuple(shape):

@@ -3,12 +3,12 @@
 The list comes from cnn_scratch/_modidx.py (nbdev_export writes it: every name an exported cell defines, and the
 page of the chapter that defines it), so a new chapter's names appear after `make export`, which runs this tool.
 Public names only: top-level names without a leading underscore, their public methods and `__call__`.
-The page is executed so its stored outputs hold the rendered documentation, then cleaned like every notebook.
+Its stored outputs hold the documentation that `show_doc` renders (computed here, in the same process, exactly as
+executing the page would), and it is cleaned like every notebook, so `--check` also catches a changed docstring.
 It is not a chapter (no number in its name), so chapter lists leave it out; the sidebar shows it under "Reference".
 
-    python tools/api_page.py           # regenerate (and execute) nbs/api.ipynb if the list of names changed
-    python tools/api_page.py --force   # regenerate and execute even if it did not
-    python tools/api_page.py --check   # exit 1 if a name is missing, extra, or has no stored output
+    python tools/api_page.py           # write nbs/api.ipynb
+    python tools/api_page.py --check   # exit 1 if a name is missing or extra, or the stored documentation is stale
 """
 import hashlib, importlib, json, re, subprocess, sys
 from pathlib import Path
@@ -87,54 +87,61 @@ def cells(names=None, nbs=NBS):
         if seen[src]: c['id'] = _cell(c['cell_type'], src, seen[src])['id']
     return res
 
-def documented(page=PAGE):
-    "The names that `page` has a `show_doc` cell for, and those whose cell has no stored output."
-    nb = json.loads(Path(page).read_text(encoding='utf-8'))
-    shown, empty = set(), set()
-    for c in nb['cells']:
-        m = re.match(r'show_doc\(([\w.]+)', ''.join(c['source']))
-        if c['cell_type'] == 'code' and m:
-            shown.add(m.group(1))
-            if not c.get('outputs'): empty.add(m.group(1))
-    return shown, empty
+def _show_doc_md(src):
+    "The markdown that `show_doc` renders for the cell `src`, computed here as the executed page would store it."
+    from nbdev.showdoc import show_doc
+    m = re.match(r'show_doc\(([\w.]+)(?:, title_level=(\d))?\)', src)
+    mod, qual = m.group(1).rsplit('.', 1)[0], m.group(1)
+    while mod not in sys.modules:  # 'cnn_scratch.core.Layer.forward' -> import cnn_scratch.core
+        try: importlib.import_module(mod)
+        except ImportError: mod = mod.rsplit('.', 1)[0]
+    obj = importlib.import_module(mod)
+    for part in qual[len(mod)+1:].split('.'): obj = getattr(obj, part)
+    return show_doc(obj, title_level=int(m.group(2) or 3))._repr_markdown_()
+
+def expected(nbs=NBS):
+    "The whole page, outputs included: each show_doc cell holds the markdown that show_doc renders."
+    cs = cells(nbs=nbs)
+    for c in cs:
+        src = ''.join(c['source'])
+        if c['cell_type'] == 'code' and src.startswith('show_doc('):
+            c['outputs'] = [{'data': {'text/markdown': _show_doc_md(src).splitlines(True)}, 'execution_count': None,
+                             'metadata': {}, 'output_type': 'execute_result'}]
+    return {'cells': cs, 'metadata': {'kernelspec': {'display_name': 'python3', 'language': 'python', 'name': 'python3'}},
+            'nbformat': 4, 'nbformat_minor': 5}
+
+def _outputs(c): return [''.join(o.get('data', {}).get('text/markdown', [])) for o in c.get('outputs', [])]
 
 def problems(page=PAGE, nbs=NBS):
     "Why `page` is out of date, as a list of sentences (empty when it is current)."
     if not Path(page).exists(): return [f'{Path(page).name} does not exist: run `{REGEN}`']
     want = {f'{m}.{q}' for m, _, q in public_names(nbs=nbs)}
-    shown, empty = documented(page)
+    nb = json.loads(Path(page).read_text(encoding='utf-8'))
+    shown = {m.group(1) for c in nb['cells'] if c['cell_type'] == 'code' for m in [re.match(r'show_doc\(([\w.]+)', ''.join(c['source']))] if m}
     res = [f'exported name without a show_doc entry in nbs/api.ipynb: {n}' for n in sorted(want - shown)]
     res += [f'nbs/api.ipynb documents a name that is no longer exported: {n}' for n in sorted(shown - want)]
-    res += [f'show_doc({n}) in nbs/api.ipynb has no stored output (execute the page)' for n in sorted(empty & want)]
+    if not res:
+        new = {''.join(c['source']): _outputs(c) for c in expected(nbs)['cells']}
+        old = {''.join(c['source']): _outputs(c) for c in nb['cells']}
+        if list(new) != list(old): res.append('nbs/api.ipynb is not in the order, or with the headings, that tools/api_page.py writes')
+        res += [f'stale documentation in nbs/api.ipynb (a docstring or docment changed): {src}' for src in new
+                if src.startswith('show_doc(') and new[src] != old.get(src)][:10]
     if res: res.append(f'regenerate the page with `{REGEN}` and commit nbs/api.ipynb')
     return res
 
-def _sources(nb): return [(c['cell_type'], ''.join(c['source'])) for c in nb['cells']]
-
-def write(force=False, page=PAGE):
-    "Regenerate and execute `page` when its cells would change (or `force`). Returns True if it was written."
-    new = {'cells': cells(), 'metadata': {'kernelspec': {'display_name': 'python3', 'language': 'python', 'name': 'python3'}},
-           'nbformat': 4, 'nbformat_minor': 5}
-    if not force and Path(page).exists() and not problems(page):
-        old = json.loads(Path(page).read_text(encoding='utf-8'))
-        if _sources(old) == _sources(new): return False
-    Path(page).write_text(json.dumps(new, indent=1, ensure_ascii=False) + '\n', encoding='utf-8')
-    bin_ = Path(sys.executable).parent
-    subprocess.run([str(bin_/'jupyter'), 'nbconvert', '--to', 'notebook', '--execute', '--inplace', str(page)], check=True, cwd=ROOT)
-    nb = json.loads(Path(page).read_text(encoding='utf-8'))
-    for c in nb['cells']:  # keep the markdown that show_doc renders, drop its plain-text twin: the page stays small
-        for o in c.get('outputs', []):
-            if 'text/markdown' in o.get('data', {}): o['data'].pop('text/plain', None)
-    Path(page).write_text(json.dumps(nb, indent=1, ensure_ascii=False) + '\n', encoding='utf-8')
-    subprocess.run([str(bin_/'nbdev_clean'), '--fname', str(page)], check=True, cwd=ROOT)
-    return True
+def write(page=PAGE):
+    "Write `page`, with its outputs, and clean it as nbdev_clean does. Returns True if it changed."
+    before = Path(page).read_text(encoding='utf-8') if Path(page).exists() else None
+    Path(page).write_text(json.dumps(expected(), indent=1, ensure_ascii=False) + '\n', encoding='utf-8')
+    subprocess.run([str(Path(sys.executable).parent/'nbdev_clean'), '--fname', str(page)], check=True, cwd=ROOT)
+    return Path(page).read_text(encoding='utf-8') != before
 
 def main(argv):
     if '--check' in argv:
         p = problems()
         if p: print('\n'.join(p))
         return 1 if p else 0
-    print('nbs/api.ipynb ' + ('written' if write(force='--force' in argv) else 'is current'))
+    print('nbs/api.ipynb ' + ('updated' if write() else 'is current'))
     return 0
 
 if __name__ == '__main__': sys.exit(main(sys.argv[1:]))

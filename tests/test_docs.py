@@ -130,3 +130,27 @@ def test_split_imports_keeps_the_code(tmp_path):
     assert ''.join(a['source']) == 'import math\nimport shutil' and a['id'] != 'abc'
     assert ''.join(b['source']) == '#| slow\nx = 4\nprint(math.sqrt(x))' and b['id'] == 'abc' and b['outputs'] == nb['cells'][0]['outputs']
     assert split_imports.main(['--check', str(f)]) == 0
+
+@pytest.mark.skipif(not any(__import__('shutil').which(c) for c in ('chromium', 'chromium-browser', 'google-chrome'))
+                    or not docs_check.katex_dir(), reason='needs Chromium and KaTeX (apt-get install chromium libjs-katex)')
+def test_browser_check_catches_broken_pages(tmp_path):
+    "A missing figure, TeX that KaTeX cannot typeset, TeX left raw (no KaTeX), an error output: each is reported."
+    import nbformat, shutil
+    proc, out = tmp_path/'proc', tmp_path/'out'
+    proc.mkdir(); out.mkdir()
+    shutil.copytree(docs_check.katex_dir(), out/'katex')
+    err = nbformat.v4.new_code_cell('1/0')
+    err.outputs = [nbformat.v4.new_output('error', ename='ZeroDivisionError', evalue='division by zero', traceback=[])]
+    good = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell('# Good\n\nFine: $y = xW + b$ and $$\\frac{\\partial L}{\\partial x}$$')])
+    bad = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell('# Bad\n\n![a figure](images/missing.png)\n\nBroken: $\\frac{1}$'), err])
+    nbformat.write(good, proc/'good.ipynb'); nbformat.write(bad, proc/'bad.ipynb')
+    found = docs_check.render(['good.ipynb', 'bad.ipynb'], proc, out)
+    assert found == {'good.ipynb': [], 'bad.ipynb': ['cell 1 has an error output: ZeroDivisionError: division by zero']}
+    ok, broken = docs_check._browse('good.html', out), docs_check._browse('bad.html', out)
+    assert ok == ['(0 figures, 2 typeset formulas)'], ok
+    assert any(p.startswith('figure does not load: images/missing.png') for p in broken), broken
+    assert any(p.startswith('KaTeX cannot typeset') for p in broken), broken
+    assert (out/'good.png').stat().st_size > 10_000  # the screenshot
+    shutil.rmtree(out/'katex')  # no KaTeX: the TeX stays raw, and that is caught too
+    raw = docs_check._browse('good.html', out)
+    assert any(p.startswith('math left unrendered') for p in raw), raw

@@ -70,7 +70,8 @@ export: venv
 docs: venv
 	$(BIN)/python tools/sidebar.py --check
 	$(BIN)/python tools/api_page.py --check
-	@if command -v quarto >/dev/null 2>&1; then $(BIN)/nbdev_docs; else \
+	@# nbdev_docs also renders README.md with Quarto when index.ipynb is newer: tools/readme.py writes the project's version back.
+	@if command -v quarto >/dev/null 2>&1; then $(BIN)/nbdev_docs && $(BIN)/python tools/readme.py; else \
 	  echo "Quarto is not installed, so the Quarto site cannot be built here. To install it (needs internet):"; \
 	  echo "  $(BIN)/nbdev_install_quarto    (Linux and macOS; uses sudo), or the installer from https://quarto.org/docs/get-started/"; \
 	  echo "then run 'make docs' again. Meanwhile, the offline preview of the same pages:"; \

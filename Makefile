@@ -4,14 +4,15 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: help venv demo test sync nbtest pytest lab docs readme export clean-nbs clean
+.PHONY: help venv demo test sync nbtest pytest lab docs docs-check sidebar api readme export clean-nbs clean
 
 help:
 	@echo "make demo    create .venv, install, train the demo network and write pictures to demo_out/"
 	@echo "make test    create/update .venv, check notebooks and library are in sync, run nbdev_test and pytest"
 	@echo "make lab     open the chapters in JupyterLab"
-	@echo "make docs    build the Quarto documentation site (needs Quarto)"
-	@echo "make export  notebooks -> cnn_scratch/*.py, clean notebooks, regenerate README.md"
+	@echo "make docs    build the Quarto documentation site (needs Quarto; without it, an offline preview)"
+	@echo "make docs-check  render every page from its stored outputs, check it in headless Chromium (screenshots in _docs_check/)"
+	@echo "make export  notebooks -> cnn_scratch/*.py, API page, sidebar, clean notebooks, regenerate README.md"
 
 # The environment: re-created or updated whenever the package definition changes.
 $(STAMP): settings.ini setup.py
@@ -51,16 +52,34 @@ lab: venv
 readme: venv
 	$(BIN)/python tools/readme.py
 
+sidebar: venv
+	$(BIN)/python tools/sidebar.py
+
+api: venv
+	$(BIN)/nbdev_export
+	$(BIN)/python tools/api_page.py
+
 export: venv
 	$(BIN)/nbdev_export
+	$(BIN)/python tools/api_page.py
+	$(BIN)/python tools/sidebar.py
 	$(BIN)/nbdev_clean
 	$(BIN)/python tools/readme.py
 
+# The site: Quarto renders nbs/ with nbs/sidebar.yml (parts) and nbs/api.ipynb; nbdev_docs writes nbs/nbdev.yml itself.
 docs: venv
-	@if command -v quarto >/dev/null 2>&1; then $(BIN)/nbdev_docs; else \
-	  echo "Quarto is not installed, so the documentation site cannot be built here."; \
-	  echo "On a machine with internet: run '$(BIN)/nbdev_install_quarto' (or use the installer from quarto.org), then 'make docs'."; \
-	  exit 2; fi
+	$(BIN)/python tools/sidebar.py --check
+	$(BIN)/python tools/api_page.py --check
+	@# nbdev_docs also renders README.md with Quarto when index.ipynb is newer: tools/readme.py writes the project's version back.
+	@if command -v quarto >/dev/null 2>&1; then $(BIN)/nbdev_docs && $(BIN)/python tools/readme.py; else \
+	  echo "Quarto is not installed, so the Quarto site cannot be built here. To install it (needs internet):"; \
+	  echo "  $(BIN)/nbdev_install_quarto    (Linux and macOS; uses sudo), or the installer from https://quarto.org/docs/get-started/"; \
+	  echo "then run 'make docs' again. Meanwhile, the offline preview of the same pages:"; \
+	  $(BIN)/python tools/docs_check.py --preview; fi
+
+# Where Quarto cannot run (CI): nbdev's processors + nbconvert + headless Chromium (apt-get install chromium libjs-katex).
+docs-check: venv
+	$(BIN)/python tools/docs_check.py
 
 clean:
-	rm -rf _proc _docs demo_out .pytest_cache
+	rm -rf _proc _docs _docs_check demo_out .pytest_cache

@@ -32,7 +32,11 @@ class LRSchedule:
     "Callback: before each epoch, set `optimizer.learning_rate = schedule(epoch)`; keeps the rates it used in `lrs`."
     def __init__(self, schedule # a function epoch -> learning rate, e.g. `step_lr(...)` or `cosine_lr(...)`
                 ): self.schedule, self.lrs = schedule, []
-    def on_epoch_begin(self, epoch, model, optimizer):
+    def on_epoch_begin(self, epoch, # the epoch about to start, counting from 1
+                       model, # the network being trained
+                       optimizer # its optimizer, whose `learning_rate` is set here
+                      ):
+        "Set the optimizer's learning rate to the schedule's value for `epoch` (and record it in `lrs`)."
         lr = float(self.schedule(epoch))
         if not lr > 0: raise ValueError(f'LRSchedule: the schedule gave learning rate {lr} at epoch {epoch}; it must be > 0')
         optimizer.learning_rate = lr
@@ -65,7 +69,12 @@ class EarlyStopping:
         self.monitor, self.patience, self.min_delta, self.mode, self.restore_best = monitor, patience, min_delta, mode, restore_best
         self.best, self.best_epoch, self.best_weights, self.stopped_epoch = None, None, None, None
 
-    def on_epoch_end(self, epoch, history, model, optimizer):
+    def on_epoch_end(self, epoch, # the epoch that just ended, counting from 1
+                     history, # `fit`'s history so far, with `monitor` among its keys
+                     model, # the network being trained (its best weights are copied)
+                     optimizer # its optimizer (unused: part of the callback protocol)
+                    ):
+        "True (stop training) when `monitor` has not improved for `patience` epochs."
         value = _latest(history, self.monitor, 'EarlyStopping')
         if _improves(value, self.best, self.mode, self.min_delta):
             self.best, self.best_epoch = value, epoch
@@ -91,7 +100,12 @@ class ModelCheckpoint:
         if mode not in ('min', 'max'): raise ValueError(f"ModelCheckpoint: mode must be 'min' or 'max', got {mode!r}")
         self.path, self.every, self.monitor, self.mode, self.best, self.saved = path, every, monitor, mode, None, []
 
-    def on_epoch_end(self, epoch, history, model, optimizer):
+    def on_epoch_end(self, epoch, # the epoch that just ended, counting from 1
+                     history, # `fit`'s history so far (saved with the checkpoint)
+                     model, # the network being trained
+                     optimizer # its optimizer, whose state is saved too
+                    ):
+        "Save a checkpoint if one is due this epoch; never stops training (returns False)."
         if self.monitor is None: due = epoch % self.every == 0
         else:
             value = _latest(history, self.monitor, 'ModelCheckpoint')

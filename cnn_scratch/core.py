@@ -38,15 +38,23 @@ class Layer:
         self.training = True
         self._cache = None
 
-    def __call__(self, x): return self.forward(x)
-    def forward(self, x): raise NotImplementedError(f'{type(self).__name__} must implement forward')
-    def backward(self, grad): raise NotImplementedError(f'{type(self).__name__} must implement backward')
-    def config(self)->dict: return {}  # constructor arguments, JSON-able; subclasses with arguments override it
+    def __call__(self, x): # the input batch
+        "`layer(x)` is `layer.forward(x)`."
+        return self.forward(x)
+    def forward(self, x): # the input batch; each layer checks its shape and converts it with `float_input`
+        "The layer's output for `x`; keeps in `self._cache` what `backward` will need."
+        raise NotImplementedError(f'{type(self).__name__} must implement forward')
+    def backward(self, grad): # dL/d(output) of the last `forward`, the shape of that output
+        "Add dL/d(parameter) to every `<name>_grad` and return dL/dx (None when `needs_input_grad` is False)."
+        raise NotImplementedError(f'{type(self).__name__} must implement backward')
+    def config(self)->dict:
+        "The constructor arguments as a JSON-able dict; subclasses with arguments override it."
+        return {}
     def __repr__(self): return f"{type(self).__name__}({', '.join(f'{k}={v!r}' for k, v in self.config().items())})"
 
 # %% ../nbs/00_core.ipynb #293a532b
 @patch
-def named_parameters(self:Layer, prefix=''):
+def named_parameters(self:Layer, prefix=''): # put in front of every key (a network adds the layer's index)
     "Yield `(key, value, gradient)` for every parameter, keys prefixed by `prefix`."
     for name in self.param_names:
         yield prefix + name, getattr(self, name), getattr(self, name + '_grad')
@@ -67,13 +75,13 @@ def zero_grad(self:Layer):
     for _, _, g in self.named_parameters(): g[...] = 0
 
 @patch
-def update_params(self:Layer, optimizer):
+def update_params(self:Layer, optimizer): # any optimizer of chapter 04, e.g. `SGD(0.1)`
     "Let `optimizer` take one step on this layer's parameters."
     optimizer.step(self.named_parameters())
 
 # %% ../nbs/00_core.ipynb #513d06ac
 @patch
-def train(self:Layer, mode:bool=True):
+def train(self:Layer, mode:bool=True): # True: training mode; False: evaluation mode
     "Switch to training mode (or evaluation mode when `mode` is False)."
     self.training = mode
     return self
@@ -84,7 +92,7 @@ def eval(self:Layer):
     return self.train(False)
 
 @patch
-def astype(self:Layer, dtype):
+def astype(self:Layer, dtype): # the new floating-point dtype, e.g. `np.float64` for gradient checks
     "Convert parameters and their gradients to `dtype`, in place on the layer; returns the layer."
     for name in self.param_names:
         setattr(self, name, getattr(self, name).astype(dtype))
@@ -103,7 +111,9 @@ def check_shape(x:np.ndarray, # the array a layer received
     if not ok:
         raise ValueError(f'{who} expected input of shape {_fmt_shape(spec)}, got {tuple(x.shape)}')
 
-def float_input(x, dtype=None):
+def float_input(x, # array-like input, any dtype
+                dtype=None # the dtype to return; None: keep a float dtype, make integers float32
+               ):
     "`x` as a floating-point array: integers and booleans become `dtype` (default float32), floats become `dtype` if given."
     x = np.asarray(x)
     if not np.issubdtype(x.dtype, np.floating): return x.astype(dtype or DEFAULT_DTYPE)
@@ -121,7 +131,9 @@ def cached(self:Layer):
 class Scale(Layer):
     "Learnable per-feature scale y = x * w: the smallest layer with a parameter, used to teach the protocol."
     param_names = ('weights',)
-    def __init__(self, features:int, dtype=DEFAULT_DTYPE):
+    def __init__(self, features:int, # size of the last axis: one weight per feature
+                 dtype=DEFAULT_DTYPE # dtype of the weights (and of the output)
+                ):
         super().__init__()
         self.features = features
         self.weights = np.ones(features, dtype=dtype)
@@ -141,7 +153,9 @@ class Scale(Layer):
         return grad * self.weights
 
 # %% ../nbs/00_core.ipynb #deb74c13
-def rel_error(a, b)->float:
+def rel_error(a, # array-like, e.g. an analytic gradient
+              b # array-like of the same shape, e.g. the numerical gradient
+             )->float:
     "Max relative error between `a` and `b`, as CS231n defines it: max(|a-b| / max(1e-8, |a|+|b|))."
     a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
     return float(np.max(np.abs(a - b) / np.maximum(1e-8, np.abs(a) + np.abs(b))))

@@ -13,10 +13,22 @@ from .core import float_input, check_shape
 class Loss:
     "Base class of the losses: `loss_fn(predictions, targets)` returns the batch mean as a float and caches; `backward()` returns dL/dpredictions."
     def __init__(self): self._cache = None
-    def __call__(self, predictions, targets)->float: return self.forward(predictions, targets)
-    def forward(self, predictions, targets)->float: raise NotImplementedError(f'{type(self).__name__} must implement forward')
-    def backward(self)->np.ndarray: raise NotImplementedError(f'{type(self).__name__} must implement backward')
-    def config(self)->dict: return {}  # constructor arguments, JSON-able; subclasses with arguments override it
+    def __call__(self, predictions, # what the network computed for the batch
+                 targets # what it should have computed
+                )->float:
+        "`loss_fn(predictions, targets)` is `loss_fn.forward(predictions, targets)`."
+        return self.forward(predictions, targets)
+    def forward(self, predictions, # what the network computed for the batch
+                targets # what it should have computed
+               )->float:
+        "The loss averaged over the batch, as a Python float; caches what `backward` needs."
+        raise NotImplementedError(f'{type(self).__name__} must implement forward')
+    def backward(self)->np.ndarray:
+        "dL/d(predictions) for the last `forward`, the shape of the predictions."
+        raise NotImplementedError(f'{type(self).__name__} must implement backward')
+    def config(self)->dict:
+        "The constructor arguments as a JSON-able dict; subclasses with arguments override it."
+        return {}
     def __repr__(self): return f"{type(self).__name__}({', '.join(f'{k}={v!r}' for k, v in self.config().items())})"
 
     def cached(self):

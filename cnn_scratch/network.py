@@ -21,7 +21,7 @@ class NeuralNetwork(Layer):
         self.layers = []
         for layer in layers or []: self.add_layer(layer)
 
-    def add_layer(self, layer:Layer):
+    def add_layer(self, layer:Layer): # any layer; it runs after the ones already added
         "Append `layer`; returns the network so calls can be chained."
         if not isinstance(layer, Layer):
             raise TypeError(f'add_layer expects a Layer (e.g. Linear, ReLULayer), got {type(layer).__name__}')
@@ -116,7 +116,12 @@ def predict(self:NeuralNetwork,
 
 def _is_classification(loss_fn): return isinstance(loss_fn, (CrossEntropyLoss, SoftmaxCrossEntropyLoss))
 
-def evaluate(model:NeuralNetwork, loss_fn, X, y, batch_size:int=512)->tuple:
+def evaluate(model:NeuralNetwork, # the trained network
+             loss_fn, # a loss of chapter 03, e.g. `SoftmaxCrossEntropyLoss()`
+             X, # inputs
+             y, # targets
+             batch_size:int=512 # examples per forward pass (memory, not results)
+            )->tuple:
     "`(loss, accuracy)` of `model` on `(X, y)` in evaluation mode; accuracy is `None` for regression losses."
     out = model.predict(X, batch_size)
     loss = float(loss_fn(out, y))
@@ -148,9 +153,14 @@ def clip_gradients(gradients:list, # gradient arrays, clipped in place
 # %% ../nbs/06_network.ipynb #f91f3d96
 from tqdm.auto import tqdm
 
-def train_epoch(model:NeuralNetwork, loss_fn, optimizer,
-                X:np.ndarray, y:np.ndarray, # training inputs and targets
-                batch_size:int=32, shuffle:bool=True, rng=None,
+def train_epoch(model:NeuralNetwork, # the network to train
+                loss_fn, # a loss of chapter 03
+                optimizer, # an optimizer of chapter 04
+                X:np.ndarray, # training inputs
+                y:np.ndarray, # training targets
+                batch_size:int=32, # examples per update
+                shuffle:bool=True, # visit the examples in a new random order
+                rng=None, # seed or Generator for the shuffle (None: the library's generator)
                 epoch:int=1, # epoch number, for the error message
                 clip_norm:float=None # clip the global gradient norm to this before each update
                )->tuple:

@@ -30,10 +30,15 @@ class Optimizer:
         self.t = 0          # steps taken so far, shared by all parameters
         self.state = {}     # parameter key -> {state name: array shaped like the parameter}
 
-    def update(self, key:str, value:np.ndarray, grad:np.ndarray):
+    def update(self, key:str, # the parameter's name, e.g. '0.weights', which keys the optimizer's state
+               value:np.ndarray, # the parameter, changed in place
+               grad:np.ndarray # its gradient dL/d(value), same shape
+              ):
         "Update one parameter in place; `grad` already has its dtype. Subclasses implement the rule."
         raise NotImplementedError(f'{type(self).__name__} must implement update')
-    def config(self)->dict: return {'learning_rate': self.learning_rate}  # constructor arguments, JSON-able
+    def config(self)->dict:
+        "The constructor arguments as a JSON-able dict (used by checkpoints)."
+        return {'learning_rate': self.learning_rate}
     def __repr__(self): return f"{type(self).__name__}({', '.join(f'{k}={v!r}' for k, v in self.config().items())})"
 
 # %% ../nbs/04_optimizers.ipynb #cc8be650

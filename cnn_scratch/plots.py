@@ -10,7 +10,7 @@ import numpy as np
 import matplotlib.pyplot as plt
 
 def plot_history(history:dict, # as returned by `fit`
-                 title:str='Training progress'
+                 title:str='Training progress' # title over the two panels
                 ):
     "Loss and accuracy per epoch, training and validation, side by side; returns the figure."
     has_acc = any(a is not None for a in history.get('accuracy', []))
@@ -30,7 +30,7 @@ def plot_decision_boundary(model, # a network mapping (N, 2) points to class sco
                            y:np.ndarray, # (N,) labels
                            ax=None, # axes to draw on (a new figure if None)
                            resolution:int=200, # grid points per axis
-                           title:str='Decision boundary'
+                           title:str='Decision boundary' # title of the axes
                           ):
     "Class regions of `model` over the plane, with the points on top; returns the axes."
     if ax is None: _, ax = plt.subplots(figsize=(4, 4))
@@ -100,9 +100,9 @@ def plot_filters(weights:np.ndarray, # kernels (F, C, kh, kw), e.g. `conv.weight
                  channel:int=None, # input channel to show; None: RGB if C == 3, else channel 0
                  ncols:int=8, # tiles per row
                  max_filters:int=32, # show at most this many kernels
-                 title:str='Filters',
+                 title:str='Filters', # title over the grid
                  titles:list=None, # a title per kernel (default: the output channel index)
-                 cmap:str='gray'
+                 cmap:str='gray' # colour map for one-channel kernels
                 ):
     "Grid of a convolution's kernels, one tile per output channel, on a colour scale shared by all tiles; returns the figure."
     w = np.asarray(weights, dtype=np.float64)[:max_filters]
@@ -125,9 +125,9 @@ def plot_filters(weights:np.ndarray, # kernels (F, C, kh, kw), e.g. `conv.weight
 def plot_feature_maps(maps:np.ndarray, # one example's activation (C, H, W), or a batch (N, C, H, W) of which the first is shown
                       ncols:int=8, # tiles per row
                       max_maps:int=32, # show at most this many channels
-                      title:str='Feature maps',
+                      title:str='Feature maps', # title over the grid
                       titles:list=None, # a title per map (default: the channel index)
-                      cmap:str='viridis'
+                      cmap:str='viridis' # colour map
                      ):
     "Grid of the channels of one activation, each on its own colour scale; returns the figure."
     maps = np.asarray(maps, dtype=np.float64)
@@ -151,9 +151,9 @@ def plot_feature_maps(maps:np.ndarray, # one example's activation (C, H, W), or 
 def plot_confusion_matrix(cm, # (K, K) confusion matrix, rows = true classes (from `confusion_matrix`)
                           class_names=None, # K names for the axes (default: 0..K-1)
                           ax=None, # axes to draw on (a new figure if None)
-                          title:str='Confusion matrix',
+                          title:str='Confusion matrix', # title of the axes
                           vmax=None, # top of the colour scale (None: the largest count); e.g. the largest mistake count
-                          cmap:str='Blues',
+                          cmap:str='Blues', # colour map of the counts
                           fontsize:int=8 # size of the counts in the cells
                          ):
     "Heat map of a confusion matrix with the count written in every cell and labelled axes; returns the axes."

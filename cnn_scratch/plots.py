@@ -178,7 +178,7 @@ def plot_confusion_matrix(cm, # (K, K) confusion matrix, rows = true classes (fr
 def plot_saliency(images, # (N, C, H, W) with C = 1 or 3, or (N, H, W)
                   saliency, # (N, H, W) maps, or a dict {row name: (N, H, W) maps} for several rows
                   labels=None, # N titles over the images, e.g. the class each map explains
-                  title:str='Saliency |ds_c/dx|, each map on its own scale',
+                  title:str='Saliency |ds_c/dx|, each map on its own scale', # over the whole figure
                   size:float=1.0, # width of one tile, in inches
                   cmap:str='hot' # colour map of the saliency maps
                  ):

@@ -192,7 +192,7 @@ def run_experiment(optimizer:str='Adam', # a key of `OPTIMIZERS`
 
 # %% ../nbs/14_widgets.ipynb #c0d19209
 def plot_runs(runs:list, # dicts from `run_experiment` (the last is highlighted); a run may be in progress
-              title:str='Hyperparameter playground: 8x8 digits, 359 held out'
+              title:str='Hyperparameter playground: 8x8 digits, 359 held out' # title over both panels
              ):
     "Validation loss and accuracy per epoch of several runs, the latest highlighted; returns the figure."
     fig, (a_loss, a_acc) = plt.subplots(1, 2, figsize=(9, 3.2))
@@ -224,6 +224,7 @@ def hyperparameter_playground(data:tuple=None, # `(X_train, X_test, y_train, y_t
              dropout=W.FloatSlider(value=0.0, min=0.0, max=0.8, step=0.1, description='dropout'),
              batchnorm=W.Checkbox(value=False, description='batch norm'),
              seed=W.IntText(value=0, description='seed'))
+    for w in c.values(): w.style.description_width = '90px'            # room for 'learning rate'
     train, clear, out = W.Button(description='Train', button_style='primary'), W.Button(description='Clear runs'), W.Output()
     runs = []
     def draw(): _show(out, plot_runs(runs[-keep:]))
@@ -318,6 +319,7 @@ def boundary_playground()->W.VBox:
              activation=W.Dropdown(options=list(ACTIVATIONS), value='relu', description='activation'),
              learning_rate=W.FloatLogSlider(value=0.01, base=10, min=-4, max=0, step=0.25, description='learning rate'),
              epochs=W.IntSlider(value=100, min=10, max=500, step=10, description='epochs'))
+    for w in c.values(): w.style.description_width = '90px'
     train, out = W.Button(description='Train', button_style='primary'), W.Output()
     box = W.VBox([W.HBox([W.VBox(list(c.values())[:4]), W.VBox(list(c.values())[4:] + [train])]), out])
     def on_train(_):

@@ -137,8 +137,10 @@ def build_model(arch:str, # a key of `ARCHITECTURES`: 'mlp', 'small', 'quickstar
 
 # %% ../nbs/13_architectures.ipynb #65bf45f4
 def compare_architectures(names, # architecture names, keys of `ARCHITECTURES`
-                          X_train:np.ndarray, y_train:np.ndarray, # the training split, the same for every architecture
-                          X_val:np.ndarray, y_val:np.ndarray, # the held-out split every architecture is measured on
+                          X_train:np.ndarray, # training images, the same for every architecture
+                          y_train:np.ndarray, # their labels
+                          X_val:np.ndarray, # held-out images every architecture is measured on
+                          y_val:np.ndarray, # their labels
                           epochs:int=3, # passes over the training data, for each architecture
                           batch_size:int=64, # images per step
                           learning_rate:float=1e-3, # Adam's learning rate

@@ -217,7 +217,7 @@ def _label_points(ax, xs, ys, names):
         ax.annotate(name, (x, y), textcoords='offset points', xytext=(6, -11 if crowded else 4), fontsize=9)
 
 def plot_comparison(rows:list, # as returned by `cnn_scratch.architectures.compare_architectures`
-                    title:str='Architectures on one budget'
+                    title:str='Architectures on one budget' # title over both panels
                    ):
     "Held-out accuracy against parameter count, and seconds per epoch against multiply-adds per image; returns the figure."
     from matplotlib.ticker import NullFormatter, FuncFormatter, LogLocator
@@ -245,7 +245,7 @@ def plot_activations(model, # a network whose `layers` include `Conv2D` layers
                      image:np.ndarray, # one image (C, H, W)
                      max_maps:int=16, # channels shown per convolution
                      ncols:int=8, # maps per row
-                     title:str='What the convolutions respond to'
+                     title:str='What the convolutions respond to' # title over the figure
                     ):
     "The input image and, for every `Conv2D` of `model`, its feature maps after the activation that follows it (`conv_activations`: the layers after the last convolution never run, so any image size works); returns the figure."
     x = np.asarray(image, dtype=np.float32)[None]

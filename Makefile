@@ -9,7 +9,7 @@ STAMP  := $(VENV)/.installed-stamp
 help:
 	@echo "make demo    create .venv, install, train the demo network and write pictures to demo_out/"
 	@echo "make test    create/update .venv, check notebooks and library are in sync, run nbdev_test and pytest"
-	@echo "make lab     open the chapters in JupyterLab"
+	@echo "make lab     open the chapters in JupyterLab (extra options: make lab LAB_ARGS=\"--no-browser --port 8899\")"
 	@echo "make docs    build the Quarto documentation site (needs Quarto; without it, an offline preview)"
 	@echo "make docs-check  render every page from its stored outputs, check it in headless Chromium (screenshots in _docs_check/)"
 	@echo "make export  notebooks -> cnn_scratch/*.py, API page, sidebar, clean notebooks, regenerate README.md"
@@ -24,7 +24,7 @@ $(STAMP): settings.ini setup.py
 venv: $(STAMP)
 
 demo: venv
-	$(BIN)/cnn_scratch_demo --out demo_out
+	$(BIN)/cnn_scratch_train --dataset mnist-sample --arch quickstart --epochs 14 --decay_epochs 4 --out demo_out
 
 test: venv sync nbtest pytest
 
@@ -40,14 +40,15 @@ sync: venv
 	  if [ "$$CI" = "true" ]; then git --no-pager diff --stat; exit 1; fi; \
 	fi
 
+# Two notebooks at a time on two cores: one BLAS thread each, or the four threads fight (3-10x slower under load).
 nbtest: venv
-	$(BIN)/nbdev_test --n_workers 2 --timing
+	OPENBLAS_NUM_THREADS=1 $(BIN)/nbdev_test --n_workers 2 --timing
 
 pytest: venv
 	$(BIN)/python -m pytest -q tests
 
 lab: venv
-	$(BIN)/jupyter lab nbs
+	$(BIN)/jupyter lab nbs $(LAB_ARGS)
 
 readme: venv
 	$(BIN)/python tools/readme.py

@@ -22,3 +22,19 @@ def test_demo_is_deterministic(tmp_path):
     a = spiral_demo(out=str(tmp_path/'a'), epochs=5, progress=False)
     b = spiral_demo(out=str(tmp_path/'b'), epochs=5, progress=False)
     assert a['test_accuracy'] == b['test_accuracy'] and a['train_accuracy'] == b['train_accuracy']
+
+def test_console_scripts_are_installed_and_make_demo_uses_cnn_scratch_train():
+    "The console scripts that settings.ini declares exist in the environment, answer --help, and `make demo` calls one."
+    import subprocess, sys
+    from pathlib import Path
+    from conftest import ROOT
+    from cnn_scratch.architectures import ARCHITECTURES
+    from cnn_scratch.cli import DATASETS
+    bin_dir = Path(sys.executable).parent
+    for script in ('cnn_scratch_train', 'cnn_scratch_demo'):
+        p = subprocess.run([str(bin_dir/script), '--help'], capture_output=True, text=True, timeout=120)
+        assert p.returncode == 0 and p.stdout.startswith(f'usage: {script}'), p.stderr
+        if script == 'cnn_scratch_train':
+            for name in list(DATASETS) + list(ARCHITECTURES): assert name in p.stdout, name
+    demo = [l for l in (ROOT/'Makefile').read_text().splitlines() if 'cnn_scratch_train' in l]
+    assert demo and '--arch quickstart' in demo[0] and '--dataset mnist-sample' in demo[0], demo

@@ -152,7 +152,7 @@ def train_model(dataset:str='mnist-sample', # a key of `DATASETS`
             class_names=None if dataset in ('mnist-sample', 'digits', 'mnist') else names,
             title=f'Held out, predicted/true: {shown}; {test_acc:.1%} of {len(y_test):,} correct'),
         'confusion_matrix.png': plot_confusion_matrix(confusion_matrix(y_test, pred, len(names)), class_names=names,
-            title=f'{what}: {test_acc:.1%} correct').figure,
+            title=f'{what}\n{test_acc:.1%} correct').figure,
     }
     if any(isinstance(l, Conv2D) for l in model.layers): pictures['feature_maps.png'] = plot_activations(model, X_test[0], max_maps=16)
     for name, fig in pictures.items(): fig.savefig(out/name, dpi=100); _close_figure(fig)
@@ -219,7 +219,8 @@ def _train_cli(dataset:Param(_choices_help('data set', DATASETS), str, choices=l
     try:
         r = train_model(dataset, arch, epochs, out, lr, decay_epochs, batch_size, n_train, seed, progress=not quiet)
     except DownloadError as e:
-        print(f'{prog}: error: {e}', file=sys.stderr); raise SystemExit(1)
+        print(f'{prog}: error: {e}\n{prog}: --dataset mnist-sample and --dataset digits need no network.', file=sys.stderr)
+        raise SystemExit(1)
     except ValueError as e: usage_error(str(e))   # e.g. an architecture that does not fit the data set's image size
     except KeyboardInterrupt: print(f'\n{prog}: interrupted', file=sys.stderr); raise SystemExit(130)
     print(f"{arch} on {dataset}: train accuracy {r['train_accuracy']:.1%}, held-out accuracy {r['test_accuracy']:.1%} "

@@ -32,9 +32,12 @@ def main():
         page.locator('li[role="menuitem"] >> text=Run').first.click()
         page.get_by_text('Run All Cells', exact=True).click()
         t0 = time.time()
-        while time.time() - t0 < 600:                                 # wait for the kernel to finish every cell
+        time.sleep(5)
+        while time.time() - t0 < 600:                                 # wait until no cell is queued or running
             time.sleep(2)
-            if page.locator('.jp-InputPrompt:has-text("[*]")').count() == 0 and page.locator('.jp-InputPrompt:has-text("[ ]")').count() == 0: break
+            busy = page.locator('.jp-InputPrompt:has-text("[*]")').count()
+            idle = page.locator('.jp-Notebook-ExecutionIndicator[data-status="idle"]').count()
+            if not busy and idle: break
         print(f'ran all cells in {time.time() - t0:.0f} s')
         widgets = page.locator('.jp-OutputArea-output .widget-vbox, .jp-OutputArea-output .jupyter-widgets.widget-vbox')
         n = page.locator('.jp-OutputArea-output > .jupyter-widgets, .jp-OutputArea-output .widget-vbox').count()

@@ -9,6 +9,8 @@ and to chapter notebooks are rewritten to `nbs/...` so they resolve from the rep
 """
 import json, re, sys
 from pathlib import Path
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from generated import write_or_check
 
 ROOT = Path(__file__).resolve().parent.parent
 HEADER = '<!-- Written by tools/readme.py from nbs/index.ipynb: edit the notebook, then run `make readme`. -->\n\n'
@@ -47,14 +49,6 @@ def render(nb_path=ROOT/'nbs'/'index.ipynb'):
             if out: parts.append(f'```\n{out}\n```')
     return HEADER + '\n\n'.join(parts) + '\n'
 
-def main(argv):
-    text, readme = render(), ROOT/'README.md'
-    if '--check' in argv:
-        if not readme.exists() or readme.read_text(encoding='utf-8') != text:
-            print('README.md does not match nbs/index.ipynb: run `make readme` (python tools/readme.py) and commit it.')
-            return 1
-        return 0
-    readme.write_text(text, encoding='utf-8')
-    return 0
+def main(argv): return write_or_check(ROOT/'README.md', render(), argv, 'README.md does not match nbs/index.ipynb: run `make readme` (python tools/readme.py) and commit it.')
 
 if __name__ == '__main__': sys.exit(main(sys.argv[1:]))

@@ -10,6 +10,8 @@ so new chapters (12, 13, ...) land in a part without editing this file.
 """
 import re, sys
 from pathlib import Path
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from generated import write_or_check
 
 ROOT = Path(__file__).resolve().parent.parent
 NBS = ROOT/'nbs'
@@ -57,14 +59,6 @@ def render(nbs=NBS):
         lines += [f'      - section: "{title}"', '        contents:'] + [f'          - {p}' for p in pages]
     return '\n'.join(lines) + '\n'
 
-def main(argv):
-    text = render()
-    if '--check' in argv:
-        if not SIDEBAR.exists() or SIDEBAR.read_text(encoding='utf-8') != text:
-            print('nbs/sidebar.yml does not list the notebooks in nbs/: run `make sidebar` (python tools/sidebar.py) and commit it.')
-            return 1
-        return 0
-    SIDEBAR.write_text(text, encoding='utf-8')
-    return 0
+def main(argv): return write_or_check(SIDEBAR, render(), argv, 'nbs/sidebar.yml does not list the notebooks in nbs/: run `make sidebar` (python tools/sidebar.py) and commit it.')
 
 if __name__ == '__main__': sys.exit(main(sys.argv[1:]))

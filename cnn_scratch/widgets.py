@@ -153,10 +153,11 @@ def playground_model(width:int=8, # channels of the convolution
     return CNN(layers + [Linear(hidden, 10, init='xavier', rng=rng)])
 
 # %% ../nbs/14_widgets.ipynb #e9b8cd42
-class _EveryEpoch:
-    "A `fit` callback that calls `f(history)` after every epoch."
-    def __init__(self, f): self.f = f
-    def on_epoch_end(self, epoch, history, model, optimizer): self.f(history)
+class _Every:
+    "A `fit` callback that calls `f(model, history)` every `n` epochs, and after epoch `last` if given."
+    def __init__(self, f, n=1, last=None): self.f, self.n, self.last = f, n, last
+    def on_epoch_end(self, epoch, history, model, optimizer):
+        if epoch % self.n == 0 or epoch == self.last: self.f(model, history)
 
 def run_label(config:dict # the settings of a run, as in `run_experiment(...)['config']`
              )->str:
@@ -186,7 +187,7 @@ def run_experiment(optimizer:str='Adam', # a key of `OPTIMIZERS`
     start = time.perf_counter()
     history = fit(model, SoftmaxCrossEntropyLoss(), OPTIMIZERS[optimizer](learning_rate=learning_rate), X_train, y_train,
                   epochs=epochs, batch_size=batch_size, validation_data=(X_test, y_test), rng=seed, progress=False,
-                  callbacks=[_EveryEpoch(on_epoch)] if on_epoch else [])
+                  callbacks=[_Every(lambda model, h: on_epoch(h))] if on_epoch else [])
     return dict(config=config, label=run_label(config), history=history, seconds=time.perf_counter() - start,
                 test_accuracy=history['val_accuracy'][-1])
 
@@ -267,12 +268,6 @@ def boundary_model(hidden:int=32, # units per hidden layer
     return NeuralNetwork(layers + [Linear(n_in, n_classes, init='xavier', rng=rng)])
 
 # %% ../nbs/14_widgets.ipynb #a7ebd3eb
-class _Every:
-    "A `fit` callback that calls `f(model, history)` every `n` epochs and after the last."
-    def __init__(self, f, n, epochs): self.f, self.n, self.epochs = f, n, epochs
-    def on_epoch_end(self, epoch, history, model, optimizer):
-        if epoch % self.n == 0 or epoch == self.epochs: self.f(model, history)
-
 def train_boundary(dataset:str='spiral', # a key of `TOY_DATASETS`
                    noise:float=0.1, # noise of the data set
                    hidden:int=32, # units per hidden layer

@@ -31,15 +31,13 @@ def multiply_adds(model:NeuralNetwork, # a network; its top-level layers are run
                   input_shape:tuple # shape of one example, without the batch dimension, e.g. (1, 28, 28)
                  )->int:
     "Multiply-adds of one example's forward pass: F·OH·OW·C·kh·kw per `Conv2D`, D_in·D_out per `Linear`; other layers count 0."
-    x, total, was_training = np.zeros((1, *input_shape), DEFAULT_DTYPE), 0, model.training
-    model.eval()
-    try:
+    x, total = np.zeros((1, *input_shape), DEFAULT_DTYPE), 0
+    with model.evaluating():
         for layer in model.layers:
             x_out = layer.forward(x)
             if isinstance(layer, Conv2D): total += x_out[0].size * layer.in_channels * int(np.prod(layer.kernel_size))
             elif isinstance(layer, Linear): total += layer.input_size * layer.output_size
             x = x_out
-    finally: model.train(was_training)
     return int(total)
 
 # %% ../nbs/13_architectures.ipynb #f9d24323

@@ -8,6 +8,7 @@ __all__ = ['DEFAULT_DTYPE', 'set_seed', 'get_rng', 'Layer', 'check_shape', 'floa
 
 # %% ../nbs/00_core.ipynb #d9411469
 import numpy as np
+from contextlib import contextmanager
 from fastcore.basics import patch
 
 DEFAULT_DTYPE = np.float32  # the course computes in float32 unless a test asks for float64
@@ -90,6 +91,15 @@ def train(self:Layer, mode:bool=True): # True: training mode; False: evaluation 
 def eval(self:Layer):
     "Switch to evaluation mode."
     return self.train(False)
+
+@patch
+@contextmanager
+def evaluating(self:Layer):
+    "Evaluation mode inside a `with` block; the mode the layer had before is restored afterwards, even after an error."
+    was_training = self.training
+    self.eval()
+    try: yield self
+    finally: self.train(was_training)
 
 @patch
 def astype(self:Layer, dtype): # the new floating-point dtype, e.g. `np.float64` for gradient checks

@@ -23,9 +23,7 @@ def activation_stats(model:NeuralNetwork, # the network to inspect; its train/ev
     "Run `x` through `model` layer by layer in eval mode; per layer: `name`, output `mean`, `std` and `dead` (share of exact zeros after a `ReLULayer`, NaN after other layers)."
     _check_network(model, 'activation_stats')
     stats = {'name': [], 'mean': [], 'std': [], 'dead': []}
-    was_training = model.training
-    model.eval()
-    try:
+    with model.evaluating():
         for i, layer in enumerate(model.layers):
             x = layer.forward(x)
             a = np.asarray(x, dtype=np.float64)
@@ -33,7 +31,6 @@ def activation_stats(model:NeuralNetwork, # the network to inspect; its train/ev
             stats['mean'].append(a.mean())
             stats['std'].append(a.std())
             stats['dead'].append(np.mean(a == 0) if isinstance(layer, ReLULayer) else np.nan)
-    finally: model.train(was_training)
     return {k: v if k == 'name' else np.array(v) for k, v in stats.items()}
 
 # %% ../nbs/10_initialization.ipynb #0f7560f3

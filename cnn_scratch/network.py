@@ -76,13 +76,10 @@ def summary(self:NeuralNetwork,
            )->str:
     "Table of layers, output shapes and parameter counts for one input of `input_shape`."
     rows, x = [], np.zeros((1, *input_shape), dtype=DEFAULT_DTYPE)
-    was_training = self.training
-    self.eval()
-    try:
+    with self.evaluating():
         for i, layer in enumerate(self.layers):
             x = layer.forward(x)
             rows.append((f'({i}) {type(layer).__name__}', '(' + ', '.join(['N', *map(str, x.shape[1:])]) + ')', layer.n_params()))
-    finally: self.train(was_training)
     w = max(len(r[0]) for r in rows + [('Layer',)]) + 2
     lines = [f"{'Layer':<{w}}{'Output shape':<20}{'Params':>10}", '-' * (w + 30)]
     lines += [f'{a:<{w}}{b:<20}{c:>10,}' for a, b, c in rows]
@@ -109,10 +106,7 @@ def predict(self:NeuralNetwork,
             batch_size:int=512 # rows per forward pass, to bound memory
            )->np.ndarray:
     "Network outputs for `X` in evaluation mode, in batches; the network's mode is restored afterwards."
-    was_training = self.training
-    self.eval()
-    try: return np.concatenate([self.forward(X[i:i + batch_size]) for i in range(0, len(X), batch_size)])
-    finally: self.train(was_training)
+    with self.evaluating(): return np.concatenate([self.forward(X[i:i + batch_size]) for i in range(0, len(X), batch_size)])
 
 def _is_classification(loss_fn): return isinstance(loss_fn, (CrossEntropyLoss, SoftmaxCrossEntropyLoss))
 

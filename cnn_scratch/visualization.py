@@ -7,7 +7,6 @@ __all__ = ['conv_activations', 'score_gradient', 'saliency_map', 'smooth_grad']
 
 # %% ../nbs/12_feature_visualization.ipynb #3ab10005
 import numpy as np
-from contextlib import contextmanager
 from .core import *
 from .conv import Conv2D
 
@@ -25,14 +24,6 @@ def _images(x, who):
         raise ValueError(f'{who} expected one image (C, H, W) or a batch (N, C, H, W), got shape {tuple(x.shape)}')
     return (x[None], True) if x.ndim == 3 else (x, False)
 
-@contextmanager
-def _evaluating(model):
-    "Evaluation mode inside the `with` block; the model's mode as it was afterwards."
-    was_training = model.training
-    model.eval()
-    try: yield model
-    finally: model.train(was_training)
-
 def conv_activations(model, # a network (e.g. `CNN`) whose `layers` include `Conv2D` layers
                      x, # one image (C, H, W) or a batch (N, C, H, W); any size the convolutions accept
                      activated:bool=True # extend each Conv2D by the parameter-free, shape-keeping layers after it (its ReLU)
@@ -43,7 +34,7 @@ def conv_activations(model, # a network (e.g. `CNN`) whose `layers` include `Con
     convs = [i for i, layer in enumerate(layers) if isinstance(layer, Conv2D)]
     if not convs: raise ValueError('conv_activations: the model has no Conv2D layer')
     blocks = []
-    with _evaluating(model):
+    with model.evaluating():
         for i, layer in enumerate(layers):
             extends = activated and blocks and blocks[-1][1] == i - 1 and not layer.param_names
             if i > convs[-1] and not extends: break             # past the last block: e.g. a Linear that needs 28x28 inputs
@@ -81,7 +72,7 @@ def _score_gradient(model, x, target, who):
     grads = [g.copy() for _, _, g in model.named_parameters()]
     try:
         for layer in chain: layer.needs_input_grad = True               # we want dL/dx, which training skips
-        with _evaluating(model):
+        with model.evaluating():
             scores = model.forward(x)
             c = _targets(target, scores, who)
             seed = np.zeros_like(scores)

@@ -16,18 +16,15 @@ from .linear import Linear
 from .activations import ReLULayer
 from .losses import SoftmaxCrossEntropyLoss
 from .optimizers import Adam
-from .network import NeuralNetwork, CNN, fit, evaluate
+from .network import NeuralNetwork, fit, evaluate
 from .conv import Conv2D
-from .pooling import MaxPool2D
-from .linear import Flatten
-from .regularization import Dropout
 from .images import (load_mnist_sample, load_digits_images, load_mnist, load_cifar10, DownloadError,
                                  FASHION_MNIST_CLASSES, CIFAR10_CLASSES)
 from .core import get_rng
 from .classification import confusion_matrix
-from .checkpoint import save_checkpoint, load_checkpoint
+from .checkpoint import save_checkpoint
 from .callbacks import LRSchedule
-from .architectures import ARCHITECTURES, build_model, quickstart_cnn
+from .architectures import ARCHITECTURES, build_model
 import json, os, sys
 from fastcore.script import Param, anno_parser
 
@@ -114,6 +111,7 @@ def train_model(dataset:str='mnist-sample', # a key of `DATASETS`
     "Train an architecture on a data set, write pictures, a checkpoint and metrics.json to `out`, and return the numbers."
     import matplotlib
     matplotlib.use('Agg')  # no display needed
+    import matplotlib.pyplot as plt
     from cnn_scratch.plots import plot_history, plot_images, plot_activations, plot_confusion_matrix
     if epochs < 1 or batch_size < 1: raise ValueError(f'train_model: epochs and batch_size must be >= 1, got {epochs} and {batch_size}')
     decay = epochs // 4 if decay_epochs is None else decay_epochs
@@ -142,18 +140,13 @@ def train_model(dataset:str='mnist-sample', # a key of `DATASETS`
             title=f'{what}\n{test_acc:.1%} correct').figure,
     }
     if any(isinstance(l, Conv2D) for l in model.layers): pictures['feature_maps.png'] = plot_activations(model, X_test[0], max_maps=16)
-    for name, fig in pictures.items(): fig.savefig(out/name, dpi=100); _close_figure(fig)
+    for name, fig in pictures.items(): fig.savefig(out/name, dpi=100); plt.close(fig)   # a long run of pictures keeps none in memory
     save_checkpoint(model, opt, out/'checkpoint.npz', epoch=epochs, history=history)
     metrics = dict(dataset=dataset, arch=arch, epochs=epochs, schedule=schedule, batch_size=batch_size, seed=seed,
                    n_train=len(X_train), n_test=len(X_test), parameters=model.n_params(), train_accuracy=train_acc,
                    test_accuracy=test_acc, mistakes=int((pred != y_test).sum()), seconds=round(seconds, 2))
     (out/'metrics.json').write_text(json.dumps(metrics, indent=1))
     return dict(metrics, pictures=[str(out/n) for n in pictures], checkpoint=str(out/'checkpoint.npz'), history=history)
-
-def _close_figure(fig):
-    "Close a matplotlib figure, so that a long run of pictures does not keep them all in memory."
-    import matplotlib.pyplot as plt
-    plt.close(fig)
 
 # %% ../nbs/99_cli.ipynb #ce060dfe
 def mnist_demo(out:str='demo_out', # folder for the pictures

@@ -103,8 +103,9 @@ class CrossEntropyLoss(Loss):
         check_shape(p, ('N', 'C'), 'CrossEntropyLoss')
         n, c = p.shape
         t = _class_targets(targets, n, c, 'CrossEntropyLoss', p.dtype)
-        p_clip = np.clip(p, self.eps, 1)
-        self._cache = (p_clip, t, (p >= self.eps) & (p <= 1))
+        eps = max(self.eps, float(np.finfo(p.dtype).tiny))   # 1e-12 is 0 in float16: log(0) would be -inf
+        p_clip = np.clip(p, eps, 1)
+        self._cache = (p_clip, t, (p >= eps) & (p <= 1))
         return float(-(t * np.log(p_clip)).sum() / n)
 
     def backward(self)->np.ndarray:
@@ -134,10 +135,13 @@ class SoftmaxCrossEntropyLoss(Loss):
         check_shape(z, ('N', 'C'), 'SoftmaxCrossEntropyLoss')
         n, c = z.shape
         y = _class_targets(targets, n, c, 'SoftmaxCrossEntropyLoss', z.dtype)
-        log_p = _log_softmax(z)
+        with np.errstate(over='ignore'): log_p = _log_softmax(z)   # z - max overflows when logits span more than the dtype's range
         self.probs = np.exp(log_p)
         self._cache = (self.probs, y)
-        return float(-(y * log_p).sum() / n)
+        loss = -np.multiply(y, log_p, out=np.zeros_like(log_p), where=y > 0).sum() / n   # 0 log p is 0, even where log p = -inf
+        if not np.isfinite(loss) and np.isfinite(z).all():                  # finite logits, a loss beyond the dtype: in float64
+            loss = -np.multiply(y, _log_softmax(z.astype(np.float64)), where=y > 0, out=np.zeros(y.shape)).sum() / n
+        return float(loss) + 0.0                                            # + 0.0: a loss of -0.0 prints as 0.0
 
 # %% ../nbs/03_losses.ipynb #7965c422
 @patch

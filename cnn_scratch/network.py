@@ -221,6 +221,8 @@ def fit(model:NeuralNetwork, # the network to train, in place
             history['loss'].append(loss); history['accuracy'].append(acc)
             if validation_data is not None:
                 vl, va = evaluate(model, loss_fn, *validation_data)
+                if not np.isfinite(vl): raise FloatingPointError(f'validation loss became {vl} after epoch {epoch}: the weights '
+                                                                 'have diverged, usually a learning rate that is too large')
                 history['val_loss'].append(vl); history['val_accuracy'].append(va)
             bar.set_postfix({k: f'{v[-1]:.3f}' for k, v in history.items() if v and v[-1] is not None})
             stop = [cb.on_epoch_end(epoch, history, model, optimizer) for cb in callbacks if hasattr(cb, 'on_epoch_end')]

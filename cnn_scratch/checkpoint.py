@@ -278,8 +278,10 @@ def _generator(path, where, state):
     "A new PCG64 Generator set to `state`, or a CheckpointError."
     try:
         g = np.random.Generator(np.random.PCG64()); g.bit_generator.state = state
-        return g
     except (TypeError, ValueError, KeyError, OverflowError) as e: _fail(path, f'{where}: invalid generator state ({type(e).__name__}: {e})')
+    if g.bit_generator.state != state:   # NumPy converts what it accepts (a float 1.5 becomes 1): read back, it must be what was saved
+        _fail(path, f'{where}: invalid generator state (not the integers a PCG64 state holds)')
+    return g
 
 def _assign(path, obj, attr, member, arrays, like):
     "Put a copy of `arrays[member]` on `obj.attr` after checking its shape against `like` and that it is floating point."

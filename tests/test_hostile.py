@@ -130,6 +130,7 @@ CLASS1_EDITS = [
     (_rng(state=2**200), 'an integer of 61 digits'),
     (_rng(state=2**129), 'invalid generator state (OverflowError'),          # 39 digits: read, then refused by PCG64
     (_rng(inc=-1), 'invalid generator state (OverflowError'),
+    (_rng(state=1.5), 'invalid generator state (not the integers a PCG64 state holds)'),     # NumPy would take it as 1
     (_set_cfg(4, input_size=2**40), 'out of range'),
     (lambda m: m['optimizer'].update(t=2**100), 'step counter t must be an integer in [0, 2**63)'),
 ]

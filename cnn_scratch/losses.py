@@ -6,6 +6,7 @@
 __all__ = ['Loss', 'MSELoss', 'CrossEntropyLoss', 'SoftmaxCrossEntropyLoss']
 
 # %% ../nbs/03_losses.ipynb #57e2182c
+import math
 import numpy as np
 from fastcore.basics import patch
 from .core import float_input, check_shape
@@ -135,12 +136,13 @@ class SoftmaxCrossEntropyLoss(Loss):
         check_shape(z, ('N', 'C'), 'SoftmaxCrossEntropyLoss')
         n, c = z.shape
         y = _class_targets(targets, n, c, 'SoftmaxCrossEntropyLoss', z.dtype)
-        with np.errstate(over='ignore'): log_p = _log_softmax(z)   # z - max overflows when logits span more than the dtype's range
+        with np.errstate(over='ignore', invalid='ignore'):   # logits spanning more than the dtype's range: handled below
+            log_p = _log_softmax(z)                           # z - max can overflow to -inf
+            loss = -(y * log_p).sum() / n                     # and 0 * -inf is nan
+            if not math.isfinite(loss) and np.isfinite(z).all():   # finite logits: skip the y = 0 terms, in float64
+                loss = -np.multiply(y, _log_softmax(z.astype(np.float64)), where=y > 0, out=np.zeros(y.shape)).sum() / n
         self.probs = np.exp(log_p)
         self._cache = (self.probs, y)
-        loss = -np.multiply(y, log_p, out=np.zeros_like(log_p), where=y > 0).sum() / n   # 0 log p is 0, even where log p = -inf
-        if not np.isfinite(loss) and np.isfinite(z).all():                  # finite logits, a loss beyond the dtype: in float64
-            loss = -np.multiply(y, _log_softmax(z.astype(np.float64)), where=y > 0, out=np.zeros(y.shape)).sum() / n
         return float(loss) + 0.0                                            # + 0.0: a loss of -0.0 prints as 0.0
 
 # %% ../nbs/03_losses.ipynb #7965c422

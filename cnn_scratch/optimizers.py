@@ -57,7 +57,6 @@ def step(self:Optimizer,
         ):
     "One optimisation step: check every parameter, advance `self.t` once, then update each value in place."
     who, named_params = type(self).__name__, list(named_params)
-    keys_of = {id(value): key for key, value, _ in named_params}     # the arrays of this step, all alive
     grads = []
     for key, value, grad in named_params:
         if not (isinstance(value, np.ndarray) and np.issubdtype(value.dtype, np.floating)):
@@ -72,14 +71,17 @@ def step(self:Optimizer,
         for name, s in self.state.get(key, {}).items():
             if s.shape != value.shape:
                 raise ValueError(f"{who}: state '{name}' of parameter '{key}' has shape {s.shape}, but the parameter has shape {value.shape}")
-        owner = self._owners[key]() if key in self._owners else None
-        if key in self.state and owner is not None and owner is not value and id(owner) in keys_of:
-            raise ValueError(f"{who}: the state of '{key}' belongs to the parameter now called '{keys_of[id(owner)]}': layers were "
-                             'inserted or removed in front of it; use a new optimizer (or move the state to the new keys)')
+        ref = self._owners.get(key)
+        owner = None if ref is None else ref()
+        if owner is not None and owner is not value and key in self.state:   # a new array under this key: a copy, or a moved layer?
+            moved = [k for k, v, _ in named_params if v is owner]
+            if moved: raise ValueError(f"{who}: the state of '{key}' belongs to the parameter now called '{moved[0]}': layers were "
+                                       'inserted or removed in front of it; use a new optimizer (or move the state to the new keys)')
         grads.append(grad.astype(value.dtype, copy=False))
     self.t += 1
     for (key, value, _), grad in zip(named_params, grads):
-        self._owners[key] = weakref.ref(value)
+        ref = self._owners.get(key)
+        if ref is None or ref() is not value: self._owners[key] = weakref.ref(value)
         self.update(key, value, grad)
 
 @patch

@@ -59,7 +59,7 @@ class ReLULayer(Layer):
 
     def backward(self, grad):
         mask = self.cached()
-        return grad * mask
+        return check_grad(grad, mask.shape, 'ReLULayer') * mask
 
 class SigmoidLayer(Layer):
     "Sigmoid activation layer; caches its output s, since the derivative is s * (1 - s)."
@@ -69,7 +69,7 @@ class SigmoidLayer(Layer):
 
     def backward(self, grad):
         s = self.cached()
-        return grad * s * (1 - s)
+        return check_grad(grad, s.shape, 'SigmoidLayer') * s * (1 - s)
 
 class TanhLayer(Layer):
     "Tanh activation layer; caches its output y, since the derivative is 1 - y**2."
@@ -79,7 +79,7 @@ class TanhLayer(Layer):
 
     def backward(self, grad):
         y = self.cached()
-        return grad * (1 - y**2)
+        return check_grad(grad, y.shape, 'TanhLayer') * (1 - y**2)
 
 # %% ../nbs/01_activations.ipynb #971dbb9b
 class LeakyReLULayer(Layer):
@@ -98,6 +98,7 @@ class LeakyReLULayer(Layer):
 
     def backward(self, grad):
         mask = self.cached()
+        grad = check_grad(grad, mask.shape, 'LeakyReLULayer')
         return np.where(mask, grad, self.alpha * grad)
 
 class SoftmaxLayer(Layer):
@@ -110,6 +111,7 @@ class SoftmaxLayer(Layer):
 
     def backward(self, grad):
         s = self.cached()
+        grad = check_grad(grad, s.shape, 'SoftmaxLayer')
         return s * (grad - (grad * s).sum(axis=-1, keepdims=True))
 
 # %% ../nbs/01_activations.ipynb #f2f2c30c

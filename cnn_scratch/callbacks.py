@@ -38,7 +38,8 @@ class LRSchedule:
                       ):
         "Set the optimizer's learning rate to the schedule's value for `epoch` (and record it in `lrs`)."
         lr = float(self.schedule(epoch))
-        if not lr > 0: raise ValueError(f'LRSchedule: the schedule gave learning rate {lr} at epoch {epoch}; it must be > 0')
+        if not (math.isfinite(lr) and lr > 0):   # before the optimizer sees it: the message names the schedule and the epoch
+            raise ValueError(f'LRSchedule: the schedule gave learning rate {lr} at epoch {epoch}; it must be a finite number > 0')
         optimizer.learning_rate = lr
         self.lrs.append(lr)
 

@@ -22,13 +22,25 @@ from .images import (load_mnist_sample, load_digits_images, load_mnist, load_cif
                                  FASHION_MNIST_CLASSES, CIFAR10_CLASSES)
 from .core import get_rng
 from .classification import confusion_matrix
-from .checkpoint import save_checkpoint
+from .checkpoint import save_checkpoint, _atomic_write
 from .callbacks import LRSchedule
 from .architectures import ARCHITECTURES, build_model
 import json, os, sys
 from fastcore.script import Param, anno_parser
 
 # %% ../nbs/99_cli.ipynb #c140dcbd
+def _save_figure(fig, path):
+    "Write `fig` as a PNG to `path` the way checkpoints are written (chapter 10a): atomically, replacing a planted symlink rather than following it."
+    _atomic_write(path, lambda f: fig.savefig(f, format='png', dpi=100))
+
+def _out_problem(out)->str:
+    "What is wrong with `out` as an output folder (created if missing), or None: e.g. it is an existing file, or not writable."
+    try:
+        Path(out).mkdir(parents=True, exist_ok=True)
+        if not os.access(out, os.W_OK): return f'{out} is not writable'
+    except OSError as e: return f'{e}' + (' (a file of that name exists)' if Path(out).is_file() else '')
+    return None
+
 def spiral_demo(out:str='demo_out', # folder for the pictures
                 epochs:int=150, # training epochs
                 hidden:int=64, # units in each of the two hidden layers
@@ -55,9 +67,9 @@ def spiral_demo(out:str='demo_out', # folder for the pictures
     train_acc, test_acc = evaluate(model, loss_fn, X_train, y_train)[1], evaluate(model, loss_fn, X_test, y_test)[1]
     out = Path(out); out.mkdir(parents=True, exist_ok=True)
     fig = plot_history(history, title=f'Spiral: {len(X_train)} training points, {len(X_test)} held out')
-    fig.savefig(out/'training_progress.png', dpi=100); fig.clf()
+    _save_figure(fig, out/'training_progress.png'); fig.clf()
     ax = plot_decision_boundary(model, X_test, y_test, title=f'Held-out points: {test_acc:.1%} correct')
-    ax.figure.savefig(out/'decision_boundary.png', dpi=100)
+    _save_figure(ax.figure, out/'decision_boundary.png')
     return dict(train_accuracy=train_acc, test_accuracy=test_acc, seconds=seconds,
                 pictures=[str(out/'training_progress.png'), str(out/'decision_boundary.png')])
 
@@ -140,12 +152,12 @@ def train_model(dataset:str='mnist-sample', # a key of `DATASETS`
             title=f'{what}\n{test_acc:.1%} correct').figure,
     }
     if any(isinstance(l, Conv2D) for l in model.layers): pictures['feature_maps.png'] = plot_activations(model, X_test[0], max_maps=16)
-    for name, fig in pictures.items(): fig.savefig(out/name, dpi=100); plt.close(fig)   # a long run of pictures keeps none in memory
+    for name, fig in pictures.items(): _save_figure(fig, out/name); plt.close(fig)   # a long run of pictures keeps none in memory
     save_checkpoint(model, opt, out/'checkpoint.npz', epoch=epochs, history=history)
     metrics = dict(dataset=dataset, arch=arch, epochs=epochs, schedule=schedule, batch_size=batch_size, seed=seed,
                    n_train=len(X_train), n_test=len(X_test), parameters=model.n_params(), train_accuracy=train_acc,
                    test_accuracy=test_acc, mistakes=int((pred != y_test).sum()), seconds=round(seconds, 2))
-    (out/'metrics.json').write_text(json.dumps(metrics, indent=1))
+    _atomic_write(out/'metrics.json', lambda f: f.write(json.dumps(metrics, indent=1).encode()))
     return dict(metrics, pictures=[str(out/n) for n in pictures], checkpoint=str(out/'checkpoint.npz'), history=history)
 
 # %% ../nbs/99_cli.ipynb #ce060dfe
@@ -189,17 +201,19 @@ def _train_cli(dataset:Param(_choices_help('data set', DATASETS), str, choices=l
     if epochs < 1: usage_error(f'--epochs must be at least 1, got {epochs}')
     if batch_size < 1: usage_error(f'--batch_size must be at least 1, got {batch_size}')
     if not lr > 0: usage_error(f'--lr must be > 0, got {lr}')
+    if seed < 0: usage_error(f'--seed must be a non-negative integer, got {seed}')
     if n_train is not None and n_train < 1: usage_error(f'--n_train must be at least 1, got {n_train}')
     if decay_epochs is not None and not 0 <= decay_epochs < epochs:
         usage_error(f'--decay_epochs must be in [0, epochs), got {decay_epochs} with {epochs} epochs')
+    if (problem := _out_problem(out)) is not None: usage_error(f'cannot write to --out {out!r}: {problem}')
     try:
-        Path(out).mkdir(parents=True, exist_ok=True)
-        if not os.access(out, os.W_OK): raise PermissionError(f'{out} is not writable')
-    except OSError as e: usage_error(f'cannot write to --out {out!r}: {e}')
-    try:
-        r = train_model(dataset, arch, epochs, out, lr, decay_epochs, batch_size, n_train, seed, progress=not quiet)
+        with np.errstate(over='ignore', invalid='ignore'):   # fit reports a diverging run itself, in one line
+            r = train_model(dataset, arch, epochs, out, lr, decay_epochs, batch_size, n_train, seed, progress=not quiet)
     except DownloadError as e:
         print(f'{prog}: error: {e}\n{prog}: --dataset mnist-sample and --dataset digits need no network.', file=sys.stderr)
+        raise SystemExit(1)
+    except FloatingPointError as e:               # before ValueError: training diverged, the arguments were fine
+        print(f'{prog}: error: training diverged: {e}\n{prog}: try a smaller --lr (it was {lr})', file=sys.stderr)
         raise SystemExit(1)
     except ValueError as e: usage_error(str(e))   # e.g. an architecture that does not fit the data set's image size
     except KeyboardInterrupt: print(f'\n{prog}: interrupted', file=sys.stderr); raise SystemExit(130)
@@ -220,8 +234,12 @@ def demo(data:str='mnist', # `mnist`: a CNN on the embedded MNIST sample; `spira
     "Train the course's demo network and write its pictures: a CNN on real digits (default) or a network on the spiral."
     if data not in ('mnist', 'spiral'): raise SystemExit(f"cnn_scratch_demo: --data must be 'mnist' or 'spiral', got {data!r}")
     if epochs is not None and epochs < 1: raise SystemExit('cnn_scratch_demo: --epochs must be at least 1')
+    if seed < 0: raise SystemExit(f'cnn_scratch_demo: --seed must be a non-negative integer, got {seed}')
+    if (problem := _out_problem(out)) is not None: raise SystemExit(f'cnn_scratch_demo: cannot write to --out {out!r}: {problem}')
     run = mnist_demo if data == 'mnist' else spiral_demo
-    r = run(out=out, seed=seed, progress=not quiet, **({} if epochs is None else {'epochs': epochs}))
+    try: r = run(out=out, seed=seed, progress=not quiet, **({} if epochs is None else {'epochs': epochs}))
+    except (FloatingPointError, ValueError, OSError) as e: raise SystemExit(f'cnn_scratch_demo: error: {e}')
+    except KeyboardInterrupt: raise SystemExit('\ncnn_scratch_demo: interrupted')
     print(f"train accuracy {r['train_accuracy']:.1%}, held-out accuracy {r['test_accuracy']:.1%} "
           f"({r['seconds']:.1f} s of training)")
     for p in r['pictures']: print('wrote', p)

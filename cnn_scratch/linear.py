@@ -79,6 +79,7 @@ def forward(self:Linear, x):
 def backward(self:Linear, grad):
     "Accumulate dL/dW = x^T grad and dL/db = sum_n grad; return dL/dx = grad W^T."
     x = self.cached()
+    grad = check_grad(grad, (len(x), self.output_size), 'Linear')   # before the first +=, so a bad gradient adds nothing
     self.weights_grad += x.T @ grad
     if self.bias is not None: self.bias_grad += grad.sum(axis=0)
     return grad @ self.weights.T
@@ -95,4 +96,4 @@ class Flatten(Layer):
 
     def backward(self, grad):
         shape = self.cached()
-        return grad.reshape(shape)
+        return check_grad(grad, (shape[0], int(np.prod(shape[1:]))), 'Flatten').reshape(shape)

@@ -6,6 +6,7 @@
 __all__ = ['Loss', 'MSELoss', 'CrossEntropyLoss', 'SoftmaxCrossEntropyLoss']
 
 # %% ../nbs/03_losses.ipynb #57e2182c
+import math
 import numpy as np
 from fastcore.basics import patch
 from .core import float_input, check_shape
@@ -103,8 +104,9 @@ class CrossEntropyLoss(Loss):
         check_shape(p, ('N', 'C'), 'CrossEntropyLoss')
         n, c = p.shape
         t = _class_targets(targets, n, c, 'CrossEntropyLoss', p.dtype)
-        p_clip = np.clip(p, self.eps, 1)
-        self._cache = (p_clip, t, (p >= self.eps) & (p <= 1))
+        eps = max(self.eps, float(np.finfo(p.dtype).tiny))   # 1e-12 is 0 in float16: log(0) would be -inf
+        p_clip = np.clip(p, eps, 1)
+        self._cache = (p_clip, t, (p >= eps) & (p <= 1))
         return float(-(t * np.log(p_clip)).sum() / n)
 
     def backward(self)->np.ndarray:
@@ -134,10 +136,14 @@ class SoftmaxCrossEntropyLoss(Loss):
         check_shape(z, ('N', 'C'), 'SoftmaxCrossEntropyLoss')
         n, c = z.shape
         y = _class_targets(targets, n, c, 'SoftmaxCrossEntropyLoss', z.dtype)
-        log_p = _log_softmax(z)
+        with np.errstate(over='ignore', invalid='ignore'):   # logits spanning more than the dtype's range: handled below
+            log_p = _log_softmax(z)                           # z - max can overflow to -inf
+            loss = -(y * log_p).sum() / n                     # and 0 * -inf is nan
+            if not math.isfinite(loss) and np.isfinite(z).all():   # finite logits: skip the y = 0 terms, in float64
+                loss = -np.multiply(y, _log_softmax(z.astype(np.float64)), where=y > 0, out=np.zeros(y.shape)).sum() / n
         self.probs = np.exp(log_p)
         self._cache = (self.probs, y)
-        return float(-(y * log_p).sum() / n)
+        return float(loss) + 0.0                                            # + 0.0: a loss of -0.0 prints as 0.0
 
 # %% ../nbs/03_losses.ipynb #7965c422
 @patch

@@ -33,6 +33,7 @@ class NeuralNetwork(Layer):
         return x
 
     def backward(self, grad):
+        if not self.layers: raise RuntimeError(f'{type(self).__name__}.backward: the network has no layers (add some with add_layer)')
         first = self.layers[0]
         saved, first.needs_input_grad = first.needs_input_grad, first.needs_input_grad and self.needs_input_grad
         try:
@@ -54,6 +55,12 @@ def named_parameters(self:NeuralNetwork, prefix=''):
     "`(key, value, gradient)` for every parameter of every layer; keys are `'<index>.<name>'`."
     for i, layer in enumerate(self.layers):
         yield from layer.named_parameters(f'{prefix}{i}.')
+
+@patch
+def named_buffers(self:NeuralNetwork, prefix=''):
+    "`(key, array)` for every buffer of every layer (BatchNorm's running statistics), keyed like the parameters."
+    for i, layer in enumerate(self.layers):
+        yield from layer.named_buffers(f'{prefix}{i}.')
 
 @patch
 def train(self:NeuralNetwork, mode:bool=True):
@@ -106,6 +113,9 @@ def predict(self:NeuralNetwork,
             batch_size:int=512 # rows per forward pass, to bound memory
            )->np.ndarray:
     "Network outputs for `X` in evaluation mode, in batches; the network's mode is restored afterwards."
+    if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
+        raise ValueError(f'predict: batch_size must be a positive integer, got {batch_size!r}')
+    if len(X) == 0: raise ValueError('predict: X has no rows (an empty batch has no output shape to return)')
     with self.evaluating(): return np.concatenate([self.forward(X[i:i + batch_size]) for i in range(0, len(X), batch_size)])
 
 def _is_classification(loss_fn): return isinstance(loss_fn, (CrossEntropyLoss, SoftmaxCrossEntropyLoss))
@@ -160,16 +170,23 @@ def train_epoch(model:NeuralNetwork, # the network to train
                )->tuple:
     "One pass of the seed's loop over `(X, y)` in training mode; returns the mean loss and accuracy (`None` for regression)."
     model.train()
+    if len(X) == 0: raise ValueError('train_epoch: no training examples (X has 0 rows), so there is no mean loss to report')
     cls, total, correct, seen = _is_classification(loss_fn), 0.0, 0.0, 0
     for step, (bx, by) in enumerate(batch_iterator(X, y, batch_size=batch_size, shuffle=shuffle, rng=rng)):
-        out = model.forward(bx)
-        loss = loss_fn(out, by)
-        if not np.isfinite(loss):
-            raise FloatingPointError(f'loss became {loss} at epoch {epoch}, step {step}: usually a learning rate '
-                                     'that is too large, or inputs that are not scaled')
-        model.backward(loss_fn.backward())
-        if clip_norm is not None: clip_grad_norm(model, clip_norm)
-        model.update_params(optimizer)
+        buffers = [b.copy() for _, b in model.named_buffers()]   # forward changes them: a failed step puts them back
+        try:
+            out = model.forward(bx)
+            loss = loss_fn(out, by)
+            if not np.isfinite(loss): raise FloatingPointError(f'loss became {loss}')
+            model.backward(loss_fn.backward())
+            if clip_norm is not None: clip_grad_norm(model, clip_norm)
+            model.update_params(optimizer)   # checks every gradient before it changes a parameter or its state
+        except BaseException as e:
+            for (_, b), old in zip(model.named_buffers(), buffers): b[...] = old
+            model.zero_grad()
+            if not isinstance(e, FloatingPointError): raise
+            raise FloatingPointError(f'{e}, at epoch {epoch}, step {step}: usually a learning rate that is too large, or inputs '
+                                     'that are not scaled; parameters, buffers and optimizer state are as before this step') from None
         model.zero_grad()
         total += loss * len(bx); seen += len(bx)
         if cls: correct += accuracy(out, by) * len(bx)
@@ -204,6 +221,8 @@ def fit(model:NeuralNetwork, # the network to train, in place
             history['loss'].append(loss); history['accuracy'].append(acc)
             if validation_data is not None:
                 vl, va = evaluate(model, loss_fn, *validation_data)
+                if not np.isfinite(vl): raise FloatingPointError(f'validation loss became {vl} after epoch {epoch}: the weights '
+                                                                 'have diverged, usually a learning rate that is too large')
                 history['val_loss'].append(vl); history['val_accuracy'].append(va)
             bar.set_postfix({k: f'{v[-1]:.3f}' for k, v in history.items() if v and v[-1] is not None})
             stop = [cb.on_epoch_end(epoch, history, model, optimizer) for cb in callbacks if hasattr(cb, 'on_epoch_end')]

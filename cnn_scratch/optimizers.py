@@ -6,6 +6,7 @@
 __all__ = ['Optimizer', 'SGD', 'Momentum', 'Adagrad', 'RMSProp', 'Adam']
 
 # %% ../nbs/04_optimizers.ipynb #dcaf7769
+import weakref
 import numpy as np
 from fastcore.basics import patch
 
@@ -26,9 +27,17 @@ class Optimizer:
     def __init__(self,
                  learning_rate:float # step size, > 0
                 ):
-        self.learning_rate = _positive(learning_rate, 'learning_rate', type(self).__name__)
+        self.learning_rate = learning_rate   # checked by the property below, here and at every later assignment
         self.t = 0          # steps taken so far, shared by all parameters
         self.state = {}     # parameter key -> {state name: array shaped like the parameter}
+        self._owners = {}   # parameter key -> weak reference to the array that key named at the last step
+
+    @property
+    def learning_rate(self)->float:
+        "The step size; assigning it (as a schedule does) checks that it is a finite number > 0."
+        return self._learning_rate
+    @learning_rate.setter
+    def learning_rate(self, value): self._learning_rate = _positive(value, 'learning_rate', type(self).__name__)
 
     def update(self, key:str, # the parameter's name, e.g. '0.weights', which keys the optimizer's state
                value:np.ndarray, # the parameter, changed in place
@@ -48,17 +57,32 @@ def step(self:Optimizer,
         ):
     "One optimisation step: check every parameter, advance `self.t` once, then update each value in place."
     who, named_params = type(self).__name__, list(named_params)
+    grads = []
     for key, value, grad in named_params:
         if not (isinstance(value, np.ndarray) and np.issubdtype(value.dtype, np.floating)):
             raise TypeError(f"{who}: parameter '{key}' must be a float NumPy array (it is updated in place), got {type(value).__name__} {getattr(value, 'dtype', '')}")
-        if np.shape(grad) != value.shape:
-            raise ValueError(f"{who}: gradient of '{key}' has shape {np.shape(grad)}, but the parameter has shape {value.shape}")
+        grad = np.asarray(grad)
+        if grad.shape != value.shape:
+            raise ValueError(f"{who}: gradient of '{key}' has shape {grad.shape}, but the parameter has shape {value.shape}")
+        if grad.dtype.kind not in 'biuf': raise TypeError(f"{who}: gradient of '{key}' must hold real numbers, got dtype {grad.dtype}")
+        if not np.isfinite(grad).all():
+            raise FloatingPointError(f"{who}: gradient of '{key}' holds NaN or infinity; nothing was updated "
+                                     '(a learning rate too large, or a loss that overflowed)')
         for name, s in self.state.get(key, {}).items():
             if s.shape != value.shape:
                 raise ValueError(f"{who}: state '{name}' of parameter '{key}' has shape {s.shape}, but the parameter has shape {value.shape}")
+        ref = self._owners.get(key)
+        owner = None if ref is None else ref()
+        if owner is not None and owner is not value and key in self.state:   # a new array under this key: a copy, or a moved layer?
+            moved = [k for k, v, _ in named_params if v is owner]
+            if moved: raise ValueError(f"{who}: the state of '{key}' belongs to the parameter now called '{moved[0]}': layers were "
+                                       'inserted or removed in front of it; use a new optimizer (or move the state to the new keys)')
+        grads.append(grad.astype(value.dtype, copy=False))
     self.t += 1
-    for key, value, grad in named_params:
-        self.update(key, value, np.asarray(grad, dtype=value.dtype))
+    for (key, value, _), grad in zip(named_params, grads):
+        ref = self._owners.get(key)
+        if ref is None or ref() is not value: self._owners[key] = weakref.ref(value)
+        self.update(key, value, grad)
 
 @patch
 def get_state(self:Optimizer,

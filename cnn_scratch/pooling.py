@@ -242,6 +242,8 @@ class GlobalAvgPool2D(Layer):
         "Mean over the two spatial axes; caches the input (for its shape, dtype and layout)."
         x = float_input(x)
         check_shape(x, ('N', 'C', 'H', 'W'), 'GlobalAvgPool2D')
+        if x.shape[2] * x.shape[3] == 0:   # the mean of no pixels is 0/0: NaN, and a warning at best
+            raise ValueError(f'GlobalAvgPool2D: feature maps of size {x.shape[2]}x{x.shape[3]} have no pixels to average, in input of shape {x.shape}')
         self._cache = x
         return x.mean(axis=(2, 3))
 

@@ -25,15 +25,17 @@ class Dropout(Layer):
     def forward(self, x):
         x = float_input(x)
         if not self.training or self.dropout_rate == 0:
-            self._cache = _IDENTITY
+            self._cache = (x.shape, _IDENTITY)
             return x
         keep = 1 - self.dropout_rate
         mask = get_rng(self.rng).random(x.shape, dtype=np.float32) < keep
-        self._cache = scaled = mask.astype(x.dtype) * x.dtype.type(1 / keep)
+        scaled = mask.astype(x.dtype) * x.dtype.type(1 / keep)
+        self._cache = (x.shape, scaled)
         return x * scaled
 
     def backward(self, grad):
-        scaled = self.cached()
+        shape, scaled = self.cached()
+        grad = check_grad(grad, shape, 'Dropout')      # also in eval mode, where a wrong gradient would pass straight through
         return grad if scaled is _IDENTITY else grad * scaled
 
 # %% ../nbs/09_regularization.ipynb #44cbfb39
@@ -48,6 +50,7 @@ def _check_number(value, name, ok, rule, who):
 class _BatchNorm(Layer):
     "Shared code of `BatchNorm1D` and `BatchNorm2D`: normalise each feature (axis 1) over the axes in `_axes`."
     param_names = ('gamma', 'beta')
+    buffer_names = ('running_mean', 'running_var')   # changed by forward in training: restored if a training step fails
     _axes, _size_name = None, None   # set by the subclasses
 
     def __init__(self, num_features, momentum, eps, dtype):
@@ -96,8 +99,7 @@ def forward(self:_BatchNorm, x):
 def backward(self:_BatchNorm, g):
     "Accumulate dL/dbeta = sum g and dL/dgamma = sum g x_hat; return dL/dx (batch statistics in training, running ones in evaluation)."
     x_hat, s, m = self.cached()
-    if g.shape != x_hat.shape:
-        raise ValueError(f'{type(self).__name__}.backward expected a gradient of shape {x_hat.shape} (the output of forward), got {g.shape}')
+    g = check_grad(g, x_hat.shape, type(self).__name__)
     g_sum = g.sum(self._axes, keepdims=True)                            # sum_i g_i
     gx_sum = (g * x_hat).sum(self._axes, keepdims=True)                 # sum_i g_i x_hat_i
     self.beta_grad += g_sum.reshape(-1)

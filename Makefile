@@ -4,12 +4,13 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: help venv demo test sync nbtest pytest lab docs docs-check sidebar api readme export clean-nbs clean
+.PHONY: help venv demo test sync nbtest pytest lab lab-check docs docs-check sidebar api readme export clean-nbs clean
 
 help:
 	@echo "make demo    create .venv, install, train the demo network and write pictures to demo_out/"
 	@echo "make test    create/update .venv, check notebooks and library are in sync, run nbdev_test and pytest"
 	@echo "make lab     open the chapters in JupyterLab (extra options: make lab LAB_ARGS=\"--no-browser --port 8899\")"
+	@echo "make lab-check   drive the widgets of chapter 14 in a real JupyterLab in headless Chromium (screenshots in _lab_check/)"
 	@echo "make docs    build the Quarto documentation site (needs Quarto; without it, an offline preview)"
 	@echo "make docs-check  render every page from its stored outputs, check it in headless Chromium (screenshots in _docs_check/)"
 	@echo "make export  notebooks -> cnn_scratch/*.py, API page, sidebar, clean notebooks, regenerate README.md"
@@ -50,6 +51,12 @@ pytest: venv
 lab: venv
 	$(BIN)/jupyter lab nbs $(LAB_ARGS)
 
+# The widgets in a real JupyterLab, driven by Debian's Chromium (apt-get install chromium) through playwright, which is
+# installed here from pip the first time; it never downloads a browser. Runs on a copy of chapter 14.
+lab-check: venv
+	@$(BIN)/python -c "import playwright" 2>/dev/null || $(BIN)/python -m pip install --quiet playwright
+	$(BIN)/python tools/lab_check.py
+
 readme: venv
 	$(BIN)/python tools/readme.py
 
@@ -83,4 +90,4 @@ docs-check: venv
 	$(BIN)/python tools/docs_check.py
 
 clean:
-	rm -rf _proc _docs _docs_check demo_out .pytest_cache
+	rm -rf _proc _docs _docs_check _lab_check demo_out .pytest_cache

@@ -157,6 +157,19 @@ def clip_gradients(gradients:list, # gradient arrays, clipped in place
 # %% ../nbs/06_network.ipynb #f91f3d96
 from tqdm.auto import tqdm
 
+def _progress_bar(epochs, steps, disable=False):
+    "One bar over every step of the run, so a long epoch moves too; short enough for an 80-column terminal."
+    return tqdm(total=epochs * steps, disable=disable, dynamic_ncols=True, unit='step',
+                bar_format='{desc}: {percentage:3.0f}%|{bar}| {elapsed}<{remaining}{postfix}')
+
+def _short_metrics(history):
+    "The last epoch's numbers in a few characters: 'loss 0.123, acc 97.1%, val 96.4%' (accuracies as percentages)."
+    h, parts = history, [f"loss {history['loss'][-1]:.3g}"]
+    if h['accuracy'][-1] is not None: parts.append(f"acc {h['accuracy'][-1]:.1%}")
+    if h['val_accuracy'] and h['val_accuracy'][-1] is not None: parts.append(f"val {h['val_accuracy'][-1]:.1%}")
+    elif h['val_loss']: parts.append(f"val loss {h['val_loss'][-1]:.3g}")
+    return ', '.join(parts)
+
 def train_epoch(model:NeuralNetwork, # the network to train
                 loss_fn, # a loss of chapter 03
                 optimizer, # an optimizer of chapter 04
@@ -166,7 +179,8 @@ def train_epoch(model:NeuralNetwork, # the network to train
                 shuffle:bool=True, # visit the examples in a new random order
                 rng=None, # seed or Generator for the shuffle (None: the library's generator)
                 epoch:int=1, # epoch number, for the error message
-                clip_norm:float=None # clip the global gradient norm to this before each update
+                clip_norm:float=None, # clip the global gradient norm to this before each update
+                on_step=None # called with no arguments after every step (e.g. to advance a progress bar)
                )->tuple:
     "One pass of the seed's loop over `(X, y)` in training mode; returns the mean loss and accuracy (`None` for regression)."
     model.train()
@@ -188,6 +202,7 @@ def train_epoch(model:NeuralNetwork, # the network to train
             raise FloatingPointError(f'{e}, at epoch {epoch}, step {step}: usually a learning rate that is too large, or inputs '
                                      'that are not scaled; parameters, buffers and optimizer state are as before this step') from None
         model.zero_grad()
+        if on_step is not None: on_step()
         total += loss * len(bx); seen += len(bx)
         if cls: correct += accuracy(out, by) * len(bx)
     return total / seen, (correct / seen if cls else None)
@@ -202,7 +217,7 @@ def fit(model:NeuralNetwork, # the network to train, in place
         validation_data:tuple=None, # optional `(X_val, y_val)`, evaluated after each epoch
         shuffle:bool=True, # reshuffle the rows every epoch
         rng=None, # seed or Generator for shuffling (default: the library's generator)
-        progress:bool=True, # show a progress bar over epochs
+        progress:bool=True, # show a progress bar over all the steps of the run
         clip_norm:float=None, # clip the global gradient norm to this before each update (`clip_grad_norm`)
         callbacks:list=() # objects with optional `on_epoch_begin(epoch, model, optimizer)` and
                           # `on_epoch_end(epoch, history, model, optimizer)` methods; an `on_epoch_end` returning True stops
@@ -213,20 +228,22 @@ def fit(model:NeuralNetwork, # the network to train, in place
     rng = get_rng(rng)
     history = {'loss': [], 'accuracy': [], 'val_loss': [], 'val_accuracy': []}
     saved, model.needs_input_grad = model.needs_input_grad, False  # nobody uses dL/dX while training
+    bar = _progress_bar(epochs, -(-len(X) // batch_size), disable=not progress)
     try:
-        for epoch in (bar := tqdm(range(1, epochs + 1), desc='epochs', disable=not progress)):
+        for epoch in range(1, epochs + 1):
+            bar.set_description_str(f'epoch {epoch}/{epochs}', refresh=False)
             for cb in callbacks:
                 if hasattr(cb, 'on_epoch_begin'): cb.on_epoch_begin(epoch, model, optimizer)
-            loss, acc = train_epoch(model, loss_fn, optimizer, X, y, batch_size, shuffle, rng, epoch, clip_norm)
+            loss, acc = train_epoch(model, loss_fn, optimizer, X, y, batch_size, shuffle, rng, epoch, clip_norm, bar.update)
             history['loss'].append(loss); history['accuracy'].append(acc)
             if validation_data is not None:
                 vl, va = evaluate(model, loss_fn, *validation_data)
                 if not np.isfinite(vl): raise FloatingPointError(f'validation loss became {vl} after epoch {epoch}: the weights '
                                                                  'have diverged, usually a learning rate that is too large')
                 history['val_loss'].append(vl); history['val_accuracy'].append(va)
-            bar.set_postfix({k: f'{v[-1]:.3f}' for k, v in history.items() if v and v[-1] is not None})
+            bar.set_postfix_str(_short_metrics(history))
             stop = [cb.on_epoch_end(epoch, history, model, optimizer) for cb in callbacks if hasattr(cb, 'on_epoch_end')]
             if any(stop): break
-    finally: model.needs_input_grad = saved
+    finally: model.needs_input_grad = saved; bar.close()
     model.eval()
     return history

@@ -8,6 +8,7 @@ __all__ = ['plot_history', 'plot_decision_boundary', 'plot_images', 'plot_filter
 # %% ../nbs/06a_pictures.ipynb #769972cd
 import numpy as np
 import matplotlib.pyplot as plt
+from matplotlib.ticker import MaxNLocator
 
 def plot_history(history:dict, # as returned by `fit`
                  title:str='Training progress' # title over the two panels
@@ -18,9 +19,11 @@ def plot_history(history:dict, # as returned by `fit`
     panels = [('loss', 'Loss')] + ([('accuracy', 'Accuracy')] if has_acc else [])
     for ax, (key, label) in zip(axes[0], panels):
         epochs = np.arange(1, len(history[key]) + 1)
-        ax.plot(epochs, history[key], label='train')
-        if history.get('val_' + key): ax.plot(epochs, history['val_' + key], label='validation')
-        ax.set(xlabel='epoch', ylabel=label.lower(), title=label)
+        dots = dict(marker='o', ms=4) if len(epochs) <= 30 else {}   # a run of one epoch is a point, not a line
+        ax.plot(epochs, history[key], label='train', **dots)
+        if history.get('val_' + key): ax.plot(epochs, history['val_' + key], label='validation', **dots)
+        ax.set(xlabel='epoch', ylabel=label.lower(), title=label, xlim=(0.5, len(epochs) + 0.5))
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True, min_n_ticks=1))   # whole epochs
         ax.grid(alpha=0.3); ax.legend()
     fig.suptitle(title); fig.tight_layout()
     return fig

@@ -283,7 +283,7 @@ def plot_runs(runs:list, # dicts with `config`, `history` and optionally `number
     a_loss.set(xlabel='epoch', ylabel='validation loss', title='Loss (validation)', ylim=(0, top))
     a_acc.set(xlabel='epoch', ylabel='validation accuracy', title='Accuracy (validation)', ylim=(0, 1))
     for ax in (a_loss, a_acc):
-        ax.set_xlim(0.5, n_epochs + 0.5); ax.xaxis.set_major_locator(MaxNLocator(integer=True)); ax.grid(alpha=0.3)
+        ax.set_xlim(0.5, n_epochs + 0.5); ax.xaxis.set_major_locator(MaxNLocator(integer=True, min_n_ticks=1)); ax.grid(alpha=0.3)
     fig.legend(loc='outside right upper', fontsize=9, title='run' if runs else 'press Train', title_fontsize=9)
     fig.suptitle(title, fontsize=11)
     return fig
@@ -461,7 +461,7 @@ def boundary_figure(model, # the network
     b.plot(ep, h['loss'], label='train', **marker)
     if h.get('val_loss'): b.plot(ep, h['val_loss'], label='validation', **marker)
     b.set(xlabel='epoch', ylabel='cross-entropy loss', title='Loss (log scale)'); b.grid(alpha=0.3)
-    _plain_log_axis(b); b.xaxis.set_major_locator(MaxNLocator(integer=True)); b.legend(fontsize=9)
+    _plain_log_axis(b); b.xaxis.set_major_locator(MaxNLocator(integer=True, min_n_ticks=1)); b.legend(fontsize=9)
     fig.suptitle(title, fontsize=11)
     return fig
 

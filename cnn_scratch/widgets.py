@@ -174,7 +174,7 @@ def convolution_explorer(images:list=None, # 2-D images (default: a digit and a 
     def redraw(*_):
         if filling[0]: return
         try:
-            view.show(kernel_figure(kernel(), images, titles, choose.value))
+            view.show(kernel_figure(kernel(), images, titles, 'a custom kernel' if choose.value == 'custom' else choose.value))
             view.say('done', f'kernel: {choose.value}, weights add up to {kernel().sum():.3g}')
         except Exception as e: view.say('error', f'{type(e).__name__}: {e}')
     def fill(change):
@@ -301,7 +301,9 @@ class RunControls:
         self.stop.on_click(lambda _: self.stop_event.set())
 
     @property
-    def running(self)->bool: return self.thread is not None and self.thread.is_alive()
+    def running(self)->bool:
+        "Whether a run is training now."
+        return self.thread is not None and self.thread.is_alive()
 
     def start(self)->bool: # False if a run is already going (the click is ignored)
         "Start run number `count + 1` in a background thread, unless one is running."

@@ -284,7 +284,7 @@ def plot_runs(runs:list, # dicts with `config`, `history` and optionally `number
     a_acc.set(xlabel='epoch', ylabel='validation accuracy', title='Accuracy (validation)', ylim=(0, 1))
     for ax in (a_loss, a_acc):
         ax.set_xlim(0.5, n_epochs + 0.5); ax.xaxis.set_major_locator(MaxNLocator(integer=True, min_n_ticks=1)); ax.grid(alpha=0.3)
-    fig.legend(loc='outside right upper', fontsize=9, title='run' if runs else 'press Train', title_fontsize=9)
+    fig.legend(loc='outside right center', fontsize=9, title='run' if runs else 'press Train', title_fontsize=9)
     fig.suptitle(title, fontsize=11)
     return fig
 

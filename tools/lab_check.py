@@ -99,10 +99,11 @@ class Widget:
         self.page.wait_for_function('([el, p]) => new RegExp(p).test(el.innerText)', arg=[self.status.element_handle(), pattern],
                                     timeout=TIMEOUT)
         return self.status_text()
-    def wait_epoch(self, n):
-        "Wait until the status line says the run is at epoch `n` or later (or has ended)."
-        self.page.wait_for_function('([el, n]) => { const m = /^running: epoch (\\d+)\\//.exec(el.innerText); return (m && +m[1] >= n) || /^(done|stopped|error):/.test(el.innerText); }',
-                                    arg=[self.status.element_handle(), n], timeout=TIMEOUT)
+    def wait_epoch(self, n, number):
+        "Wait until the status line says run `number` is at epoch `n` or later, or has ended."
+        self.page.wait_for_function('''([el, n, end]) => { const t = el.innerText, m = /^running: epoch (\\d+)\\//.exec(t);
+                                       return (m && +m[1] >= n) || (/^(done|stopped|error):/.test(t) && t.endsWith(end)); }''',
+                                    arg=[self.status.element_handle(), n, f'(run #{number})'], timeout=TIMEOUT)
     def image_png(self): return self.image.screenshot()
 
 def run(w, settings, name, expect='done', stop_after=None, shot_at=None):
@@ -115,13 +116,14 @@ def run(w, settings, name, expect='done', stop_after=None, shot_at=None):
         else: w.set_readout(label, value)
     w.button('Train').click()
     if shot_at is not None:                             # a screenshot while the run trains
-        w.wait_epoch(shot_at); w.c.shot(f'{name}_running', w.root)
+        w.wait_epoch(shot_at, number); w.c.shot(f'{name}_running', w.root)
         if w.status_text().startswith('running'):
             w.c.ok(w.button('Train').is_disabled(), f'{name}: Train is clickable while a run is going')
     if stop_after is not None:                          # wait for a running state past `stop_after` epochs, then Stop
-        w.wait_epoch(stop_after)
+        w.wait_epoch(stop_after, number)
         w.c.shot(f'{name}_running', w.root)
-        w.c.ok(w.button('Train').is_disabled(), f'{name}: Train is clickable while a run is going')
+        if w.status_text().startswith('running'):
+            w.c.ok(w.button('Train').is_disabled(), f'{name}: Train is clickable while a run is going')
         w.button('Stop').click()
     text = w.runs_seen = w.wait_status(rf'^(done|stopped|error):.*run #{number}\b')
     shot = w.c.shot(name, w.root)

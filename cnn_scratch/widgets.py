@@ -266,7 +266,7 @@ def plot_runs(runs:list, # dicts with `config`, `history` and optionally `number
               title:str='Hyperparameter playground: 8x8 digits, validation split' # title over both panels
              )->Figure:
     "Validation loss and accuracy per epoch of several runs, the latest highlighted, the legend outside the panels."
-    fig = new_figure(10, 3.4)
+    fig = new_figure(10, 4.2)
     a_loss, a_acc = fig.subplots(1, 2)
     n_epochs = max([epochs] + [r['config']['epochs'] for r in runs])
     top = 1.15 * np.log(10)
@@ -284,7 +284,7 @@ def plot_runs(runs:list, # dicts with `config`, `history` and optionally `number
     a_acc.set(xlabel='epoch', ylabel='validation accuracy', title='Accuracy (validation)', ylim=(0, 1))
     for ax in (a_loss, a_acc):
         ax.set_xlim(0.5, n_epochs + 0.5); ax.xaxis.set_major_locator(MaxNLocator(integer=True, min_n_ticks=1)); ax.grid(alpha=0.3)
-    fig.legend(loc='outside right center', fontsize=9, title='run' if runs else 'press Train', title_fontsize=9)
+    fig.legend(loc='outside lower center', ncols=2, fontsize=9, title='run' if runs else 'press Train', title_fontsize=9)
     fig.suptitle(title, fontsize=11)
     return fig
 
@@ -435,14 +435,17 @@ def train_boundary(dataset:str='spiral', # a key of `TOY_DATASETS`
 
 def data_figure(X:np.ndarray, # (N, 2) points
                 y:np.ndarray, # (N,) labels
-                title:str='' # figure title
+                title:str='', # figure title
+                epochs:int=100 # the loss panel's x axis reaches this epoch
                )->Figure:
     "The points of a toy data set coloured by class, beside the empty loss panel: the playground before a run."
     fig = new_figure(6.8, 3.1)
     a, b = fig.subplots(1, 2, gridspec_kw={'width_ratios': [1.1, 1]})
     a.scatter(X[:, 0], X[:, 1], c=y, cmap='brg', vmin=0, vmax=max(int(y.max()), 1), s=12, edgecolors='k', linewidths=0.3)
     a.set(xlabel='x1', ylabel='x2', title=f'{len(X)} training points, {int(y.max()) + 1} classes')
-    b.set(xlabel='epoch', ylabel='cross-entropy loss', title='Loss (press Train)'); b.grid(alpha=0.3)
+    b.set(xlabel='epoch', ylabel='cross-entropy loss', title='Loss (log scale)', xlim=(0, epochs), ylim=(0.01, 2))
+    _plain_log_axis(b); b.xaxis.set_major_locator(MaxNLocator(nbins=5, integer=True, min_n_ticks=1)); b.grid(alpha=0.3)
+    b.text(0.5, 0.5, 'press Train', transform=b.transAxes, ha='center', fontsize=11, color='grey')
     fig.suptitle(title, fontsize=11)
     return fig
 
@@ -463,7 +466,7 @@ def boundary_figure(model, # the network
     b.plot(ep, h['loss'], label='train', **marker)
     if h.get('val_loss'): b.plot(ep, h['val_loss'], label='validation', **marker)
     b.set(xlabel='epoch', ylabel='cross-entropy loss', title='Loss (log scale)'); b.grid(alpha=0.3)
-    _plain_log_axis(b); b.xaxis.set_major_locator(MaxNLocator(integer=True, min_n_ticks=1)); b.legend(fontsize=9)
+    _plain_log_axis(b); b.xaxis.set_major_locator(MaxNLocator(nbins=5, integer=True, min_n_ticks=1)); b.legend(fontsize=9)
     fig.suptitle(title, fontsize=11)
     return fig
 
@@ -482,7 +485,8 @@ def boundary_playground()->W.VBox:
     def preview(*_):
         try:
             X, _, y, _ = boundary_data(c['dataset'].value, c['noise'].value)
-            view.show(data_figure(X, y, f"{c['dataset'].value}, noise {c['noise'].value:.2f}")); view.say('ready', 'press Train')
+            view.show(data_figure(X, y, f"{c['dataset'].value}, noise {c['noise'].value:.2f}", c['epochs'].value))
+            view.say('ready', 'press Train')
         except Exception as e: view.say('error', f'{type(e).__name__}: {e}')
     def job(number, stop):
         v = {k: w.value for k, w in c.items()}
@@ -497,7 +501,7 @@ def boundary_playground()->W.VBox:
         hint = ', no better than guessing: try a smaller learning rate' if r['val_accuracy'] < 1.2 / (r['y'].max() + 1) else ''
         return ('done' if n == v['epochs'] else 'stopped'), f"epoch {n}/{v['epochs']}, validation accuracy {r['val_accuracy']:.1%}{hint}"
     ctl = RunControls(view, job)
-    for k in ('dataset', 'noise'): c[k].observe(lambda _: ctl.running or preview(), names='value')
+    for k in ('dataset', 'noise', 'epochs'): c[k].observe(lambda _: ctl.running or preview(), names='value')
     box = W.VBox([W.HBox([W.VBox(list(c.values())[:4]), W.VBox(list(c.values())[4:] + [W.HBox([ctl.train, ctl.stop])])]),
                   view.status, view.image])
     box.controls, box.train_button, box.stop_button, box.image, box.view, box.join = c, ctl.train, ctl.stop, view.image, view, ctl.join

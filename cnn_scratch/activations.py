@@ -52,11 +52,6 @@ def softmax(x:np.ndarray, # scores; each slice along `axis` is one distribution
 # %% ../nbs/01_activations.ipynb #536ef106
 class ReLULayer(Layer):
     "ReLU activation layer; caches the mask x > 0."
-    def forward(self, x):
-        x = float_input(x)
-        self._cache = x > 0
-        return relu(x)
-
     def backward(self, grad):
         mask = self.cached()
         return check_grad(grad, mask.shape, 'ReLULayer') * mask

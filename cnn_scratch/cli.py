@@ -155,8 +155,9 @@ def train_model(dataset:str='mnist-sample', # a key of `DATASETS`
     seconds = time.perf_counter() - start
     train_acc = evaluate(model, loss_fn, X_train, y_train)[1]
     val_loss, val_acc = (None, None) if X_val is None else evaluate(model, loss_fn, X_val, y_val)
-    test_loss, test_acc = evaluate(model, loss_fn, X_test, y_test)     # the test split, once, at the end of the run
-    pred = model.predict(X_test).argmax(1)
+    scores = model.predict(X_test)                                     # the test split, once, at the end of the run
+    test_loss, pred = float(loss_fn(scores, y_test)), scores.argmax(1)
+    test_acc = float((pred == y_test).mean())
     show, shown = _sample_for_picture(pred, y_test)
     n_val = 0 if X_val is None else len(X_val)
     what = f'{arch} on {dataset}: {len(X_train):,} train, {n_val:,} validation, {len(X_test):,} test'

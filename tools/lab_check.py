@@ -139,7 +139,7 @@ def run(w, settings, name, expect='done', stop_after=None, shot_at=None):
 
 def try_explorer(c):
     "The convolution explorer: three presets, then a hand edit that makes the weights add up to 1."
-    page, ex = c.page, Widget(c, 'preset')
+    ex = Widget(c, 'preset')
     ex.scroll(); c.shot('explorer_first', ex.root)
     for preset in ['edges: all (Laplacian)', 'sharpen', 'blur (Gaussian)']:
         ex.select('preset', preset)

@@ -13,7 +13,8 @@ help:
 	@echo "make lab-check   drive the widgets of chapter 14 in a real JupyterLab in headless Chromium (screenshots in _lab_check/)"
 	@echo "make docs    build the Quarto documentation site (needs Quarto; without it, an offline preview)"
 	@echo "make docs-check  render every page from its stored outputs, check it in headless Chromium (screenshots in _docs_check/)"
-	@echo "make export  notebooks -> cnn_scratch/*.py, API page, sidebar, clean notebooks, regenerate README.md"
+	@echo "make export  notebooks -> cnn_scratch/*.py, API index (nbs/api.ipynb), sidebar, clean notebooks, README.md"
+	@echo "make api, make sidebar, make readme   regenerate one of those (what nbdev cannot write offline: see tools/)"
 
 # The environment: re-created or updated whenever the package definition changes.
 $(STAMP): settings.ini setup.py
@@ -63,6 +64,7 @@ readme: venv
 sidebar: venv
 	$(BIN)/python tools/sidebar.py
 
+# The API index reads cnn_scratch/_modidx.py, which nbdev_export writes.
 api: venv
 	$(BIN)/nbdev_export
 	$(BIN)/python tools/api_page.py
@@ -74,7 +76,7 @@ export: venv
 	$(BIN)/nbdev_clean
 	$(BIN)/python tools/readme.py
 
-# The site: Quarto renders nbs/ with nbs/sidebar.yml (parts) and nbs/api.ipynb; nbdev_docs writes nbs/nbdev.yml itself.
+# The site: Quarto renders nbs/ with nbs/sidebar.yml (parts) and nbs/api.ipynb (the index); nbdev_docs writes nbs/nbdev.yml itself.
 docs: venv
 	$(BIN)/python tools/sidebar.py --check
 	$(BIN)/python tools/api_page.py --check

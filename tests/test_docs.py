@@ -1,12 +1,12 @@
 """The documentation site stays complete as chapters are added: every chapter is in the sidebar and the README,
-every exported name is on the API page and documented (docstring, and a docment for every parameter).
+every public exported name is in the API index and documented (docstring, and a docment for every parameter).
 The pages themselves are checked in a browser by `make docs-check` (tools/docs_check.py)."""
 import json, subprocess, sys
 import pytest
 from conftest import ROOT
 
 sys.path.insert(0, str(ROOT/'tools'))
-import sidebar, api_page, docs_check, split_imports
+import sidebar, api_page, docs_check
 
 CHAPTERS = sorted(p.name for p in (ROOT/'nbs').glob('[0-9]*.ipynb'))
 
@@ -50,29 +50,58 @@ def test_readme_says_how_to_install_quarto():
     readme = (ROOT/'README.md').read_text()
     assert 'make docs' in readme and 'nbdev_install_quarto' in readme and 'make docs-check' in readme
 
-def test_api_page_has_every_exported_name():
+def test_api_index_lists_every_public_name_and_is_current():
     problems = api_page.problems()
     assert not problems, '\n'.join(problems)
 
-def test_api_page_links_every_module_to_its_chapter():
-    nb = json.loads((ROOT/'nbs'/'api.ipynb').read_text())
-    md = '\n'.join(''.join(c['source']) for c in nb['cells'] if c['cell_type'] == 'markdown')
-    for mod, chapter, _ in api_page.public_names():
-        assert f'## `{mod}`' in md and f']({chapter})' in md, (mod, chapter)
+def test_api_index_has_one_line_per_name_linked_to_its_chapter():
+    "One row per public exported name, in module order; each links into the chapter that defines it, which exists."
+    rows = api_page.links()
+    names = api_page.public_names()
+    assert [q for q, _, _ in rows] == [q for _, _, q in names]
+    assert [nb for _, nb, _ in rows] == [nb for _, nb, _ in names] and all((ROOT/'nbs'/nb).exists() for _, nb, _ in rows)
+    assert len(rows) > 150 and (ROOT/'nbs'/'api.ipynb').stat().st_size < 100_000
+
+def test_api_index_uses_no_nbdev_internals():
+    "The page is written from _modidx.py and the docstrings; only public API (here: none of nbdev's at all)."
+    src = (ROOT/'tools'/'api_page.py').read_text()
+    assert 'nbdev' not in ''.join(l for l in src.splitlines(True) if l.lstrip().startswith(('import', 'from')))
+
+def test_page_names_are_nbdevs():
+    "api_page.page_name is nbdev's rule: every page that _modidx.py links to is the page of a notebook in nbs/."
+    pages = {link.split('#')[0] for mod in api_page.modidx().values() for link, _ in mod.values()}
+    assert pages <= set(api_page.page_to_notebook()), pages - set(api_page.page_to_notebook())
+    assert api_page.page_name('06a_pictures.ipynb') == 'pictures.html' and docs_check.page_name('06a_pictures.ipynb') == 'pictures.html'
 
 def test_api_check_can_fail(tmp_path):
-    "A page that lacks one name (or keeps a removed one) is refused, naming the name and the command to run."
-    nb = json.loads((ROOT/'nbs'/'api.ipynb').read_text())
-    drop = next(c for c in nb['cells'] if ''.join(c['source']).startswith('show_doc('))
-    nb['cells'].remove(drop)
-    nb['cells'].append({'cell_type': 'code', 'id': 'x', 'metadata': {}, 'outputs': [], 'execution_count': None,
-                        'source': ['show_doc(cnn_scratch.core.gone)']})
+    "A page that lacks one name, keeps a removed one, or links to a notebook that is gone is refused, saying what to run."
+    nb_json = json.loads((ROOT/'nbs'/'api.ipynb').read_text())
+    q, nb, _ = api_page.links()[0]
+    cell = next(c for c in nb_json['cells'] if api_page._re_row.search(''.join(c['source'])))
+    src = ''.join(cell['source'])
+    row = api_page._re_row.search(src).group(0)
+    cell['source'] = src.replace(row, row.replace(f'({nb}#', '(99_gone.ipynb#').replace('<code>', '<code>gone\\_', 1), 1)
+    broken = json.dumps(nb_json)
     page = tmp_path/'api.ipynb'
-    page.write_text(json.dumps(nb))
+    page.write_text(broken)
     text = '\n'.join(api_page.problems(page))
-    name = ''.join(drop['source'])[len('show_doc('):].split(')')[0].split(',')[0]
-    assert f'without a show_doc entry in nbs/api.ipynb: {name}' in text
-    assert 'no longer exported: cnn_scratch.core.gone' in text and 'make api' in text
+    assert f'missing from nbs/api.ipynb: {q}' in text and 'no longer exported: gone_' in text
+    assert 'is not a notebook in nbs/' in text and 'make api' in text
+
+def test_anchor_check_can_fail(tmp_path):
+    "docs-check reads the headings nbdev wrote on the processed page: a link to an entry that is not there is reported."
+    import nbformat
+    q, nb, anchor = api_page.links()[0]
+    md = nbformat.v4.new_markdown_cell('# A page\n\n## Some section')
+    doc = nbformat.v4.new_code_cell('show_doc(x)')
+    doc.outputs = [nbformat.v4.new_output('display_data', data={'text/markdown': '---\n\n### Something.else\n\n> sig'})]
+    nbformat.write(nbformat.v4.new_notebook(cells=[md, doc]), tmp_path/nb)
+    assert docs_check.page_ids(nbformat.read(tmp_path/nb, as_version=4)) == {'a-page', 'some-section', 'something.else'}
+    bad = docs_check.anchor_problems(tmp_path, ['api.ipynb'])
+    assert f'the link of {q} to {nb}#{anchor} reaches no entry on that page' in bad
+    doc.outputs[0]['data']['text/markdown'] = f'---\n\n### {anchor}\n\n> sig'
+    nbformat.write(nbformat.v4.new_notebook(cells=[md, doc]), tmp_path/nb)
+    assert f'the link of {q} to {nb}#{anchor} reaches no entry on that page' not in docs_check.anchor_problems(tmp_path, ['api.ipynb'])
 
 def test_every_exported_name_is_documented():
     "Docstrings and parameter docments (comments after each parameter) for every public exported name."
@@ -97,12 +126,6 @@ def test_documentation_check_can_fail():
     bad = docs_check.undocumented([(__name__, 'nb.ipynb', 'f'), (__name__, 'nb.ipynb', 'Child'), (__name__, 'nb.ipynb', 'Child.forward')])
     assert bad == [('nbs/nb.ipynb', 'f', 'no docstring'), ('nbs/nb.ipynb', 'f', 'parameter `b` has no docment')], bad
 
-def test_no_cell_mixes_imports_and_code_in_the_chapters():
-    "nbdev runs such cells when it builds the docs (slow cells too); tools/split_imports.py separates the imports."
-    chapters = [str(ROOT/'nbs'/nb) for nb in CHAPTERS]
-    r = subprocess.run([sys.executable, str(ROOT/'tools'/'split_imports.py'), '--check', *chapters], capture_output=True, text=True)
-    assert r.returncode == 0, r.stdout + '\nrun `python tools/split_imports.py <notebook>`, then nbdev_clean it'
-
 def test_quarto_options_are_applied():
     "What nbdev leaves for Quarto: the frontmatter becomes the title, `echo: false` hides code, `include: false` drops a cell."
     import nbformat
@@ -117,18 +140,6 @@ def test_quarto_options_are_applied():
     assert out.cells[0].source.startswith('# A chapter') and 'What it does' in out.cells[0].source
     assert out.cells[1].source == 'show_doc(f)' and 'remove_input' in out.cells[1].metadata.tags
     assert out.cells[2].source == 'See [the core](core.html#layer) and [Layer](core.html#layer).'
-
-def test_split_imports_keeps_the_code(tmp_path):
-    nb = {'cells': [{'cell_type': 'code', 'id': 'abc', 'metadata': {}, 'outputs': [{'output_type': 'stream', 'name': 'stdout', 'text': ['2\n']}],
-                     'execution_count': None, 'source': ['#| slow\n', 'import math\n', 'x = 4\n', 'import shutil; print(math.sqrt(x))']}],
-          'metadata': {}, 'nbformat': 4, 'nbformat_minor': 5}
-    f = tmp_path/'nb.ipynb'
-    f.write_text(json.dumps(nb))
-    assert split_imports.main([str(f)]) == 0
-    a, b = json.loads(f.read_text())['cells']
-    assert ''.join(a['source']) == 'import math\nimport shutil' and a['id'] != 'abc'
-    assert ''.join(b['source']) == '#| slow\nx = 4\nprint(math.sqrt(x))' and b['id'] == 'abc' and b['outputs'] == nb['cells'][0]['outputs']
-    assert split_imports.main(['--check', str(f)]) == 0
 
 @pytest.mark.skipif(not any(__import__('shutil').which(c) for c in ('chromium', 'chromium-browser', 'google-chrome'))
                     or not docs_check.katex_dir(), reason='needs Chromium and KaTeX (apt-get install chromium libjs-katex)')

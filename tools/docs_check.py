@@ -1,10 +1,11 @@
-"""Check the documentation site where Quarto cannot run, and build an offline preview of it.
+"""Check the documentation site without Quarto (nbdev_docs needs it; it cannot be installed here), and build an offline preview.
 
 What `make docs-check` (and CI) runs:
 
-1. Consistency, no browser needed: nbs/sidebar.yml lists every chapter (tools/sidebar.py), nbs/api.ipynb has a
-   `show_doc` for every exported name (tools/api_page.py), and every public exported name has a docstring and
-   every parameter a docment (a comment after it, as nbdev documents parameters; see `undocumented`).
+1. Consistency, no browser needed: nbs/sidebar.yml lists every chapter (tools/sidebar.py), the API index
+   nbs/api.ipynb lists every public exported name and is current (tools/api_page.py), and every public exported
+   name has a docstring and every parameter a docment (a comment after it, as nbdev documents parameters; see
+   `undocumented`).
 2. The pages: every notebook goes through nbdev's own docs processors (`nbdev.processors.FilterDefaults`, the list
    `nbdev_proc_nbs` uses, via `nbdev.serve_drv.exec_nb`), without nbdev_proc_nbs's side effects (installing Quarto,
    running pip, writing nbdev.yml and sidebar.yml). The processed notebooks are rendered to HTML with nbconvert's
@@ -14,7 +15,9 @@ What `make docs-check` (and CI) runs:
    from Debian's `libjs-katex` package (nbconvert's own template would load MathJax from a CDN: there is no internet).
 3. A real browser: headless Chromium opens each page and reports, from inside the page, the figures that did not
    load, the formulas KaTeX could not typeset and any TeX left raw (`$$`, `$x$`), and keeps a screenshot of each
-   page in `_docs_check/<page>.png`. Pages with an error output fail too.
+   page in `_docs_check/<page>.png`. Pages with an error output fail too. Every link of the API index must reach
+   an entry that nbdev's processors really wrote on the chapter's page (a `show_doc` heading, by the identifier
+   that Pandoc gives it, as on the Quarto site; see `anchor_problems`).
 
 Everything is written to `_docs_check/` (git-ignored); no tracked file is touched. `_docs_check/contents.html`
 links the pages in course order, each page has the site's sidebar: it is the offline preview that `make docs`
@@ -99,6 +102,40 @@ def lint():
 
 # ---------------------------------------------------------------- 2. pages: nbdev's processors, then nbconvert
 
+_re_heading = re.compile(r'^#{1,6}\s+(.+?)\s*$', re.M)
+
+def pandoc_id(text):
+    "The identifier Pandoc (so Quarto) gives a heading: formatting dropped, lower case, spaces to '-', only [\\w.-] kept."
+    t = re.sub(r'[`*]', '', text).strip().lower()
+    t = re.sub(r'[^\w\s.-]', '', t)
+    t = re.sub(r'\s+', '-', t)
+    return re.sub(r'^[^a-z]+', '', t)
+
+def _doc_headings(md):
+    "The headings of one markdown text that are show_doc entries (`---` then `### Name`), as the Name."
+    return [m.group(1) for m in _re_heading.finditer(md)] if md.lstrip().startswith('---') else []
+
+def page_ids(nb):
+    "The identifiers of the headings on a processed page: its markdown cells and the show_doc outputs."
+    res = set()
+    for c in nb.cells:
+        if c.cell_type == 'markdown': res |= {pandoc_id(h) for h in _re_heading.findall(c.source)}
+        for o in c.get('outputs', []):
+            res |= {pandoc_id(h) for h in _doc_headings(o.get('data', {}).get('text/markdown', ''))}
+    return res
+
+def anchor_problems(proc_dir, nb_names):
+    "Links of the API index (when it is among `nb_names`) whose anchor is not a heading of the processed target page."
+    import nbformat
+    if 'api.ipynb' not in nb_names: return []
+    ids, res = {}, []
+    for name, nb, anchor in api_page.links(NBS/'api.ipynb'):  # the source: nbdev's processors add links of their own
+        if nb not in ids:
+            proc = Path(proc_dir)/nb
+            ids[nb] = page_ids(nbformat.read(proc, as_version=4)) if proc.exists() else None
+        if ids[nb] is not None and anchor not in ids[nb]: res.append(f'the link of {name} to {nb}#{anchor} reaches no entry on that page')
+    return res
+
 def _process(args):
     "Run nbdev's docs processors on one notebook (in a worker process, as nbdev_proc_nbs does)."
     src, dst = args
@@ -155,7 +192,10 @@ def quarto_options(nb, site):
             c.metadata.setdefault('tags', [])
             if opts.get('echo') == 'false' or not c.source: c.metadata['tags'].append('remove_input')
             for o in c.get('outputs', []):
-                if 'text/markdown' in o.get('data', {}): o['data']['text/markdown'] = _fix_links(o['data']['text/markdown'], site)
+                if 'text/markdown' in o.get('data', {}):
+                    md = _fix_links(o['data']['text/markdown'], site)
+                    # nbconvert's heading ids keep the case; the site's (Pandoc's) are what the API index links to
+                    o['data']['text/markdown'] = ''.join(f'<span id="{pandoc_id(h)}"></span>\n\n' for h in _doc_headings(md)) + md
         cells.append(c)
     nb.cells = cells
     return nb
@@ -285,7 +325,9 @@ def build(nb_names, out=OUT, check_js=True, workers=2):
     for src, err, _, mixed in done:
         if err: res.setdefault(Path(src).name, []).append(err)
         if mixed: res.setdefault(Path(src).name, []).append(
-            f'(note: nbdev runs {mixed} cell(s) that mix imports and other code; `python tools/split_imports.py nbs/{Path(src).name}` separates them)')
+            f'(note: nbdev runs {mixed} cell(s) that mix imports and other code; tests/test_import_cells.py names them)')
+    bad = anchor_problems(proc_dir, nb_names)
+    if bad: res.setdefault('api.ipynb', []).extend(bad)
     contents_page(out)
     return res, {Path(s).name: t for s, _, t, _ in done}
 

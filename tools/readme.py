@@ -9,12 +9,21 @@ and to chapter notebooks are rewritten to `nbs/...` so they resolve from the rep
 """
 import json, re, sys
 from pathlib import Path
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from generated import write_or_check
 
 ROOT = Path(__file__).resolve().parent.parent
 HEADER = '<!-- Written by tools/readme.py from nbs/index.ipynb: edit the notebook, then run `make readme`. -->\n\n'
 HIDING = {'hide', 'hide_input', 'include: false', 'echo: false'}
+
+def write_or_check(path:Path, text:str, argv:list, stale:str)->int:
+    """Write `text` to `path` (exit code 0), or with '--check' in `argv` compare only: print `stale` and return 1 if they differ.
+    The rule of every file that tools/ generates (README.md, nbs/sidebar.yml, nbs/api.ipynb)."""
+    if '--check' in argv:
+        if not path.exists() or path.read_text(encoding='utf-8') != text:
+            print(stale)
+            return 1
+        return 0
+    path.write_text(text, encoding='utf-8')
+    return 0
 
 def _directives(src):
     "The `#| ...` lines at the top of a cell, and the rest of it."

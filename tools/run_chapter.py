@@ -1,4 +1,6 @@
-"""Execute chapter notebooks in place, the way their committed outputs are made, then clean them with nbdev_clean.
+"""Execute chapter notebooks in place and clean them: nbdev_test runs a notebook but never saves its outputs.
+
+This is how the committed outputs are made.
 
 Cells whose first line is `#| interactive` (live widgets) are not run: a widget needs a browser, and its saved state
 would only bloat the notebook. Their outputs stay empty, and the widget state that Jupyter stores in the notebook's

@@ -1,6 +1,8 @@
-"""Write nbs/sidebar.yml, the Quarto sidebar of the course, from the notebook file names.
+"""Write nbs/sidebar.yml, the sidebar in parts of the course: nbdev writes one flat list for the notebooks of one folder.
 
-settings.ini has `custom_sidebar = True`, so nbdev_docs uses this committed file instead of writing a flat list.
+settings.ini has `custom_sidebar = True`, so nbdev_docs uses this committed file instead of writing a flat list
+(nbdev makes sections only from subfolders of nbs/, and the chapters stay in one folder so that their links and
+numbers read in course order).
 The chapters are found in nbs/ (`NN_name.ipynb`, `NNa_name.ipynb`); the only hand-written part is PARTS below,
 which says where each part of the course starts. A chapter belongs to the last part that starts at or before it,
 so new chapters (12, 13, ...) land in a part without editing this file.
@@ -11,7 +13,7 @@ so new chapters (12, 13, ...) land in a part without editing this file.
 import re, sys
 from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from generated import write_or_check
+from readme import write_or_check
 
 ROOT = Path(__file__).resolve().parent.parent
 NBS = ROOT/'nbs'

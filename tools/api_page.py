@@ -89,8 +89,12 @@ def _obj(mod, qual):
     for p in qual.split('.'): obj = getattr(obj, p)
     return obj
 
-def _summary(obj):
-    "The first line of the docstring of `obj`, ready for a table cell."
+def _summary(obj, owner=None, name=None):
+    """The first line of the docstring of `obj`, ready for a table cell. A method that inherits its docstring (it
+    keeps the contract of the method it overrides) says whose, instead of repeating it."""
+    if owner is not None and not (obj.__doc__ or '').strip():
+        base = next((b for b in owner.__mro__[1:] if (getattr(vars(b).get(name), '__doc__', None) or '').strip()), None)
+        if base is not None: return f"Implements `{base.__name__}`'s `{name}`."
     return (inspect.getdoc(obj) or '').strip().split('\n')[0].replace('|', '\\|')
 
 def rows(nbs=NBS):
@@ -106,7 +110,8 @@ def rows(nbs=NBS):
         target = obj if own else _obj(mod, qual.split('.')[0])
         # a decorated function (`@patch @contextmanager`) is headed, in the docs build, by the name of the one it wraps
         anchor = qual_name(getattr(target, '__wrapped__', target)).lower()
-        res.append((mod, qual, f'{nb}#{anchor}', nb, _summary(obj)))
+        owner = _obj(mod, qual.rsplit('.', 1)[0]) if '.' in qual else None
+        res.append((mod, qual, f'{nb}#{anchor}', nb, _summary(obj, owner, qual.rsplit('.', 1)[-1])))
     return res
 
 def _cell(src):

@@ -10,7 +10,7 @@ __all__ = []
 # The package's top level: `from cnn_scratch import *` gives every numerical name of the course.
 # Pictures (`cnn_scratch.plots`) and the command line (`cnn_scratch.cli`) are imported on their own,
 # so that `import cnn_scratch` needs neither matplotlib nor a display.
-from . import core, activations, linear, losses, optimizers, data, network, images, conv, pooling, regularization, initialization, checkpoint, callbacks, classification, visualization, architectures
+from . import core, activations, linear, losses, optimizers, data, network, images, conv, pooling, regularization, residual, initialization, checkpoint, callbacks, classification, visualization, architectures
 from .core import *
 from .activations import *
 from .linear import *
@@ -22,6 +22,7 @@ from .images import *
 from .conv import *
 from .pooling import *
 from .regularization import *
+from .residual import *
 from .initialization import *
 from .checkpoint import *
 from .callbacks import *
@@ -29,4 +30,4 @@ from .classification import *
 from .visualization import *
 from .architectures import *
 __all__ = [n for m in (core, activations, linear, losses, optimizers, data, network, images, conv, pooling, regularization,
-                       initialization, checkpoint, callbacks, classification, visualization, architectures) for n in m.__all__]
+                       residual, initialization, checkpoint, callbacks, classification, visualization, architectures) for n in m.__all__]

@@ -27,18 +27,30 @@ def count_parameters(model:Layer # a layer or a network
     return model.n_params()
 
 # %% ../nbs/13_architectures.ipynb #c18e3f50
-def multiply_adds(model:NeuralNetwork, # a network; its top-level layers are run in order
+from .residual import Residual
+
+def _count_multiply_adds(layer:Layer, x:np.ndarray)->tuple:
+    "`(output of layer for x, its multiply-adds)`; a network's layers and a residual block's branches are counted one by one."
+    if isinstance(layer, (NeuralNetwork, Residual)):
+        branches = [layer.layers] if isinstance(layer, NeuralNetwork) else [layer.body] + ([layer.shortcut] if layer.shortcut else [])
+        outs, total = [], 0
+        for layers in branches:
+            h = x
+            for inner in layers: h, n = _count_multiply_adds(inner, h); total += n
+            outs.append(h)
+        if isinstance(layer, NeuralNetwork): return outs[0], total
+        return outs[0] + (outs[1] if layer.shortcut is not None else x), total    # y = body(x) + shortcut(x)
+    out = layer.forward(x)
+    if isinstance(layer, Conv2D): return out, out[0].size * layer.in_channels * int(np.prod(layer.kernel_size))
+    if isinstance(layer, Linear): return out, layer.input_size * layer.output_size
+    return out, 0
+
+def multiply_adds(model:Layer, # a network (or one layer); networks and residual blocks inside it are counted layer by layer
                   input_shape:tuple # shape of one example, without the batch dimension, e.g. (1, 28, 28)
                  )->int:
-    "Multiply-adds of one example's forward pass: F·OH·OW·C·kh·kw per `Conv2D`, D_in·D_out per `Linear`; other layers count 0."
-    x, total = np.zeros((1, *input_shape), DEFAULT_DTYPE), 0
-    with model.evaluating():
-        for layer in model.layers:
-            x_out = layer.forward(x)
-            if isinstance(layer, Conv2D): total += x_out[0].size * layer.in_channels * int(np.prod(layer.kernel_size))
-            elif isinstance(layer, Linear): total += layer.input_size * layer.output_size
-            x = x_out
-    return int(total)
+    "Multiply-adds of one example's forward pass: F·OH·OW·C·kh·kw per `Conv2D`, D_in·D_out per `Linear`, found inside blocks too; other layers count 0."
+    if not isinstance(model, Layer): raise TypeError(f'multiply_adds expects a Layer or network, got {type(model).__name__}')
+    with model.evaluating(): return int(_count_multiply_adds(model, np.zeros((1, *input_shape), DEFAULT_DTYPE))[1])
 
 # %% ../nbs/13_architectures.ipynb #f9d24323
 def _is_int(v, low): return isinstance(v, (int, np.integer)) and not isinstance(v, bool) and v >= low

@@ -16,6 +16,7 @@ from .conv import Conv2D
 from .pooling import MaxPool2D, AvgPool2D, GlobalAvgPool2D
 from .regularization import Dropout, BatchNorm1D, BatchNorm2D
 from .network import NeuralNetwork, CNN
+from .residual import Residual
 from .optimizers import Optimizer, SGD, Momentum, Adagrad, RMSProp, Adam
 
 FORMAT_NAME, FORMAT_VERSION = 'cnn_scratch.checkpoint', 1   # written into every manifest, checked on load
@@ -23,15 +24,21 @@ MAX_BYTES = 2**30   # default cap on the arrays a checkpoint may declare: 1 GiB
 
 LAYERS = {c.__name__: c for c in (Scale, Linear, Flatten, Conv2D, MaxPool2D, AvgPool2D, GlobalAvgPool2D, Dropout,
                                   BatchNorm1D, BatchNorm2D, ReLULayer, SigmoidLayer, TanhLayer, LeakyReLULayer,
-                                  SoftmaxLayer, NeuralNetwork, CNN)}   # the only layer classes a checkpoint may name
+                                  SoftmaxLayer, NeuralNetwork, CNN, Residual)}   # the only layer classes a checkpoint may name
 OPTIMIZERS = {c.__name__: c for c in (SGD, Momentum, Adagrad, RMSProp, Adam)}   # the only optimizer classes
-CONTAINERS = (NeuralNetwork,)   # layers that hold a list `layers` of other layers
+# Layers that hold lists of other layers: {class: {attribute (also the constructor's argument): prefix of the children's keys}};
+# the prefixes make checkpoint keys the keys of `named_parameters` ('3.0.weights', '3.body.0.weights').
+CONTAINERS = {NeuralNetwork: {'layers': ''}, Residual: {'body': 'body.', 'shortcut': 'shortcut.'}}
 
 class CheckpointError(ValueError):
     "A checkpoint file that cannot be loaded: not a checkpoint, truncated, corrupted, of another version, or inconsistent."
 
 # %% ../nbs/10a_checkpoints.ipynb #c1fed1cc
 def _gen_state(g): return None if g is None else g.bit_generator.state   # a JSON-able dict (PCG64: two 128-bit ints)
+
+def _child_lists(cls)->dict:
+    "`{attribute: key prefix}` of the lists of layers that a layer of class `cls` holds (`{}` for a layer that holds none)."
+    return next((lists for c, lists in CONTAINERS.items() if issubclass(cls, c)), {})
 
 def _describe_layer(layer, key, arrays):
     "Manifest node of `layer` (parameter keys start with `key`); its arrays are added to `arrays`."
@@ -42,8 +49,9 @@ def _describe_layer(layer, key, arrays):
         node['arrays'][name] = m = f'param/{key}{name}'; arrays[m] = getattr(layer, name)
     for name in layer.buffer_names:                # each layer declares its non-parameter arrays (chapter 00)
         node['arrays'][name] = m = f'buffer/{key}{name}'; arrays[m] = getattr(layer, name)
-    if isinstance(layer, CONTAINERS):
-        node['layers'] = [_describe_layer(l, f'{key}{i}.', arrays) for i, l in enumerate(layer.layers)]
+    for attr, prefix in _child_lists(type(layer)).items():   # a network's `layers`; a block's `body` and `shortcut` (None: identity)
+        children = getattr(layer, attr)
+        node[attr] = None if children is None else [_describe_layer(l, f'{key}{prefix}{i}.', arrays) for i, l in enumerate(children)]
     if isinstance(getattr(layer, 'rng', None), np.random.Generator): node['rng_state'] = _gen_state(layer.rng)
     return node
 
@@ -244,7 +252,7 @@ def _parse_manifest(path, arrays):
 
 # %% ../nbs/10a_checkpoints.ipynb #4134422f
 _PAIR_ARGS = ('kernel_size', 'stride', 'padding', 'pool_size')   # arguments where one int k means (k, k)
-_NOT_CONFIG = ('dtype', 'rng', 'layers')   # never in a saved config: the arrays carry the dtype, generators and layers are stored apart
+_NOT_CONFIG = ('dtype', 'rng', 'layers', 'body', 'shortcut')   # never in a saved config: the arrays carry the dtype, generators and layers are stored apart
 MAX_CONFIG_INT = 2**31                     # no size, stride or padding of a layer comes near this
 
 def _check_config(path, where, cfg, max_bytes):
@@ -262,15 +270,16 @@ def _check_config(path, where, cfg, max_bytes):
                 size *= x * x if (k in _PAIR_ARGS and not isinstance(v, list)) else x
     if size * 8 > max_bytes: _fail(path, f'{where}: config {cfg} would allocate more than {max_bytes:,} bytes')
 
-def _construct(path, where, registry, node, max_bytes):
-    "An instance of the registry class `node['class']` built from `node['config']`."
+def _construct(path, where, registry, node, max_bytes, children=None):
+    "An instance of the registry class `node['class']` built from `node['config']` and the layer lists `children(cls)` returns."
     if not isinstance(node, dict): _fail(path, f'{where}: expected a JSON object, got {type(node).__name__}')
     name = node.get('class')
     if not isinstance(name, str) or name not in registry:
         _fail(path, f'{where}: unknown class {name!r}; a checkpoint may only name {", ".join(registry)}')
     cfg = node.get('config', {})
     _check_config(path, where, cfg, max_bytes)
-    try: return registry[name](**cfg)
+    extra = {} if children is None else children(registry[name])   # built after the class and config are checked
+    try: return registry[name](**cfg, **extra)
     except (TypeError, ValueError, ArithmeticError) as e: _fail(path, f'{where}: {name}(**{cfg}) failed: {e}')
 
 def _generator(path, where, state):
@@ -294,7 +303,19 @@ def _assign(path, obj, attr, member, arrays, like):
 def _build_layer(path, node, key, arrays, used, max_bytes):
     "A new layer from a manifest node, its arrays checked and assigned; `used` collects the members consumed."
     where = f"layer '{key[:-1] or 'model'}'"
-    layer = _construct(path, where, LAYERS, node, max_bytes)
+    def children(cls):
+        "The layer lists that `cls` takes (`layers`; `body`, `shortcut`), built from the node; absent or null: the default."
+        lists = _child_lists(cls)
+        for attr in sorted({a for d in CONTAINERS.values() for a in d} - set(lists)):
+            if node.get(attr): _fail(path, f'{where}: {cls.__name__} cannot hold layers (it has {attr!r})')
+        built = {}
+        for attr, prefix in lists.items():
+            items = node.get(attr)
+            if items is None: continue
+            if not isinstance(items, list): _fail(path, f"{where}: '{attr}' must be a list")
+            built[attr] = [_build_layer(path, child, f'{key}{prefix}{i}.', arrays, used, max_bytes) for i, child in enumerate(items)]
+        return built
+    layer = _construct(path, where, LAYERS, node, max_bytes, children)
     names = node.get('arrays', {})
     wanted = tuple(layer.param_names) + tuple(layer.buffer_names)
     if not isinstance(names, dict) or set(names) != set(wanted):
@@ -302,11 +323,6 @@ def _build_layer(path, node, key, arrays, used, max_bytes):
     for name in wanted:
         _assign(path, layer, name, names[name], arrays, getattr(layer, name)); used.add(names[name])
     for name in layer.param_names: setattr(layer, name + '_grad', np.zeros_like(getattr(layer, name)))
-    children = node.get('layers', [])
-    if isinstance(layer, CONTAINERS):
-        if not isinstance(children, list): _fail(path, f"{where}: 'layers' must be a list")
-        for i, child in enumerate(children): layer.add_layer(_build_layer(path, child, f'{key}{i}.', arrays, used, max_bytes))
-    elif children: _fail(path, f'{where}: {type(layer).__name__} cannot hold layers')
     if node.get('rng_state') is not None: layer.rng = _generator(path, where, node['rng_state'])
     training = node.get('training', True)
     if not isinstance(training, bool): _fail(path, f"{where}: 'training' must be true or false")

@@ -120,7 +120,7 @@ def plot_filters(weights:np.ndarray, # kernels (F, C, kh, kw), e.g. `conv.weight
         ax.set_xticks([]); ax.set_yticks([])
         if f >= F: ax.axis('off'); continue
         if rgb: ax.imshow((w[f].transpose(1, 2, 0) / m + 1) / 2)
-        else: im = ax.imshow(w[f, channel or 0], cmap=cmap, vmin=-m, vmax=m)
+        else: im = ax.imshow(w[f, channel or 0], cmap=cmap, vmin=-m, vmax=m, interpolation='nearest')
         ax.set_title(titles[f] if titles else str(f), fontsize=9)
     if rgb: title += f' (mid-grey = 0, full colour = \u00b1{m:.2g})'
     else: fig.colorbar(im, ax=axes, shrink=0.9, label='weight').ax.tick_params(labelsize=9)
@@ -143,13 +143,13 @@ def plot_feature_maps(maps:np.ndarray, # one example's activation (C, H, W), or 
     C = len(maps)
     ncols = min(ncols, C); nrows = math.ceil(C / ncols)
     aspect = maps.shape[1] / maps.shape[2]
-    size = min(2.2, 9 / ncols)
+    size = min(2.2, 9 / ncols / (1.3 if colorbar else 1))        # at most about 9 inches wide, colour bars included
     fig, axes = plt.subplots(nrows, ncols, figsize=(size * ncols * (1.3 if colorbar else 1), size * aspect * nrows + 0.7),
                              squeeze=False, layout='constrained')
     for c, ax in enumerate(axes.flat):
         ax.set_xticks([]); ax.set_yticks([])
         if c >= C: ax.axis('off'); continue
-        im = ax.imshow(maps[c], cmap=cmap)
+        im = ax.imshow(maps[c], cmap=cmap, interpolation='nearest')   # whole pixels: no blur, and a much smaller PNG
         if colorbar:
             cb = fig.colorbar(im, ax=ax, fraction=0.046, pad=0.03)
             cb.ax.tick_params(labelsize=8); cb.locator = MaxNLocator(3); cb.update_ticks()
@@ -201,8 +201,8 @@ def plot_activations(model, # a network whose `layers` include `Conv2D` layers
                + ''.join(f' + {type(l).__name__}' for l in model.layers[first + 1:last + 1]), maps)
               for first, last, maps in conv_activations(model, x[0])]
     rows = [max(1, -(-min(max_maps, len(m)) // ncols)) for _, m in blocks]
-    fig = plt.figure(figsize=(ncols * 0.9 + 0.8, 1.3 + sum(0.95 * r + 0.35 for r in rows)))
-    subs = fig.subfigures(len(blocks) + 1, 1, height_ratios=[1.3] + [0.95 * r + 0.35 for r in rows])
+    fig = plt.figure(figsize=(ncols * 0.8 + 0.8, 1.2 + sum(0.85 * r + 0.35 for r in rows)))
+    subs = fig.subfigures(len(blocks) + 1, 1, height_ratios=[1.2] + [0.85 * r + 0.35 for r in rows])
     ax = subs[0].subplots(1, ncols)
     for a in ax: a.axis('off')
     ax[0].imshow(np.asarray(image)[0], cmap='gray'); ax[0].set_title('input', fontsize=8)
@@ -213,7 +213,7 @@ def plot_activations(model, # a network whose `layers` include `Conv2D` layers
         lo, hi = float(shown.min()), float(shown.max())
         for k, a in enumerate(axes.flat):
             a.axis('off')
-            if k < len(shown): im = a.imshow(shown[k], cmap='viridis', vmin=lo, vmax=hi if hi > lo else lo + 1)
+            if k < len(shown): im = a.imshow(shown[k], cmap='viridis', vmin=lo, vmax=hi if hi > lo else lo + 1, interpolation='nearest')
         sub.colorbar(im, ax=axes, shrink=0.9, pad=0.02).ax.tick_params(labelsize=8)   # one scale per convolution
         sub.suptitle(f'{label}: first {min(max_maps, len(maps))} of {len(maps)} maps', fontsize=9)
     return fig

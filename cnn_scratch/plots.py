@@ -107,22 +107,24 @@ def plot_filters(weights:np.ndarray, # kernels (F, C, kh, kw), e.g. `conv.weight
                  titles:list=None, # a title per kernel (default: the output channel index)
                  cmap:str='gray' # colour map for one-channel kernels
                 ):
-    "Grid of a convolution's kernels, one tile per output channel, on a colour scale shared by all tiles; returns the figure."
+    "Grid of a convolution's kernels, one tile per output channel, on a colour scale shared by all tiles (its colour bar on the right; RGB kernels: mid-grey is 0); returns the figure."
     w = np.asarray(weights, dtype=np.float64)[:max_filters]
     F, C = w.shape[:2]
     rgb = channel is None and C == 3
     ncols = min(ncols, F); nrows = math.ceil(F / ncols)
     size = min(1.1, 9 / ncols)
-    fig, axes = plt.subplots(nrows, ncols, figsize=(max(size * ncols, 3.5), size * nrows + 0.6), squeeze=False)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(max(size * ncols + 0.9, 3.5), size * nrows + 0.7), squeeze=False,
+                             layout='constrained')   # constrained layout leaves room for the colour bar
     m = np.abs(w).max() or 1.0
     for f, ax in enumerate(axes.flat):
         ax.set_xticks([]); ax.set_yticks([])
         if f >= F: ax.axis('off'); continue
         if rgb: ax.imshow((w[f].transpose(1, 2, 0) / m + 1) / 2)
-        else: ax.imshow(w[f, channel or 0], cmap=cmap, vmin=-m, vmax=m)
-        ax.set_title(titles[f] if titles else str(f), fontsize=8)
+        else: im = ax.imshow(w[f, channel or 0], cmap=cmap, vmin=-m, vmax=m, interpolation='nearest')
+        ax.set_title(titles[f] if titles else str(f), fontsize=9)
+    if rgb: title += f' (mid-grey = 0, full colour = \u00b1{m:.2g})'
+    else: fig.colorbar(im, ax=axes, shrink=0.9, label='weight').ax.tick_params(labelsize=9)
     fig.suptitle(title + ('' if rgb or C == 1 else f' (input channel {channel or 0})'))
-    fig.tight_layout()
     return fig
 
 def plot_feature_maps(maps:np.ndarray, # one example's activation (C, H, W), or a batch (N, C, H, W) of which the first is shown
@@ -130,9 +132,10 @@ def plot_feature_maps(maps:np.ndarray, # one example's activation (C, H, W), or 
                       max_maps:int=32, # show at most this many channels
                       title:str='Feature maps', # title over the grid
                       titles:list=None, # a title per map (default: the channel index)
-                      cmap:str='viridis' # colour map
+                      cmap:str='viridis', # colour map
+                      colorbar:bool=True # a small colour bar beside every map (each map has its own scale)
                      ):
-    "Grid of the channels of one activation, each on its own colour scale; returns the figure."
+    "Grid of the channels of one activation, each on its own colour scale, with its colour bar; returns the figure."
     maps = np.asarray(maps, dtype=np.float64)
     if maps.ndim == 4: maps = maps[0]
     if maps.ndim != 3: raise ValueError(f'plot_feature_maps expected maps of shape (C, H, W) or (N, C, H, W), got {maps.shape}')
@@ -140,14 +143,18 @@ def plot_feature_maps(maps:np.ndarray, # one example's activation (C, H, W), or 
     C = len(maps)
     ncols = min(ncols, C); nrows = math.ceil(C / ncols)
     aspect = maps.shape[1] / maps.shape[2]
-    size = min(2.2, 9 / ncols)
-    fig, axes = plt.subplots(nrows, ncols, figsize=(size * ncols, size * aspect * nrows + 0.6), squeeze=False)
+    size = min(2.2, 9 / ncols / (1.3 if colorbar else 1))        # at most about 9 inches wide, colour bars included
+    fig, axes = plt.subplots(nrows, ncols, figsize=(size * ncols * (1.3 if colorbar else 1), size * aspect * nrows + 0.7),
+                             squeeze=False, layout='constrained')
     for c, ax in enumerate(axes.flat):
         ax.set_xticks([]); ax.set_yticks([])
         if c >= C: ax.axis('off'); continue
-        ax.imshow(maps[c], cmap=cmap)
-        ax.set_title(titles[c] if titles else str(c), fontsize=8)
-    fig.suptitle(title); fig.tight_layout()
+        im = ax.imshow(maps[c], cmap=cmap, interpolation='nearest')   # whole pixels: no blur, and a much smaller PNG
+        if colorbar:
+            cb = fig.colorbar(im, ax=ax, fraction=0.046, pad=0.03)
+            cb.ax.tick_params(labelsize=8); cb.locator = MaxNLocator(3); cb.update_ticks()
+        ax.set_title(titles[c] if titles else str(c), fontsize=9)
+    fig.suptitle(title)
     return fig
 
 # %% ../nbs/11_image_classification.ipynb #40b8dac1
@@ -187,24 +194,27 @@ def plot_activations(model, # a network whose `layers` include `Conv2D` layers
                      ncols:int=8, # maps per row
                      title:str='What the convolutions respond to' # title over the figure
                     ):
-    "The input image and, for every `Conv2D` of `model`, its feature maps after the activation that follows it (`conv_activations`: the layers after the last convolution never run, so any image size works); returns the figure."
+    "The input image and, for every `Conv2D` of `model`, its feature maps after the activation that follows it (`conv_activations`: the layers after the last convolution never run, so any image size works), the maps of one convolution on one colour scale with its colour bar; returns the figure."
     x = np.asarray(image, dtype=np.float32)[None]
     if x.ndim != 4: raise ValueError(f'plot_activations expected one image of shape (C, H, W), got {np.shape(image)}')
     blocks = [(f'({first}) Conv2D {model.layers[first].in_channels}\u2192{model.layers[first].out_channels}'
                + ''.join(f' + {type(l).__name__}' for l in model.layers[first + 1:last + 1]), maps)
               for first, last, maps in conv_activations(model, x[0])]
     rows = [max(1, -(-min(max_maps, len(m)) // ncols)) for _, m in blocks]
-    fig = plt.figure(figsize=(ncols * 0.9, 1.3 + sum(0.95 * r + 0.35 for r in rows)))
-    subs = fig.subfigures(len(blocks) + 1, 1, height_ratios=[1.3] + [0.95 * r + 0.35 for r in rows])
+    fig = plt.figure(figsize=(ncols * 0.8 + 0.8, 1.2 + sum(0.85 * r + 0.35 for r in rows)))
+    subs = fig.subfigures(len(blocks) + 1, 1, height_ratios=[1.2] + [0.85 * r + 0.35 for r in rows])
     ax = subs[0].subplots(1, ncols)
     for a in ax: a.axis('off')
     ax[0].imshow(np.asarray(image)[0], cmap='gray'); ax[0].set_title('input', fontsize=8)
     subs[0].suptitle(title)
     for sub, (label, maps), r in zip(subs[1:], blocks, rows):
         axes = sub.subplots(r, ncols, squeeze=False)
+        shown = maps[:max_maps]
+        lo, hi = float(shown.min()), float(shown.max())
         for k, a in enumerate(axes.flat):
             a.axis('off')
-            if k < min(max_maps, len(maps)): a.imshow(maps[k], cmap='viridis')
+            if k < len(shown): im = a.imshow(shown[k], cmap='viridis', vmin=lo, vmax=hi if hi > lo else lo + 1, interpolation='nearest')
+        sub.colorbar(im, ax=axes, shrink=0.9, pad=0.02).ax.tick_params(labelsize=8)   # one scale per convolution
         sub.suptitle(f'{label}: first {min(max_maps, len(maps))} of {len(maps)} maps', fontsize=9)
     return fig
 

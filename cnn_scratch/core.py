@@ -255,13 +255,16 @@ def grad_check(layer:Layer, # layer to check; it is converted to float64 in plac
 # %% ../nbs/00_core.ipynb #f32cdb4d
 import time
 
-def median_time(f, # function of no arguments, the thing to time
-                repeats:int=21 # timed calls, after one untimed warm-up call
-               )->float:
-    "Median wall-clock seconds of `repeats` calls of `f()` (after one warm-up call), measured with `time.perf_counter`."
+def median_time(f, # function of no arguments to time, or a dict {name: function} to time side by side
+                repeats:int=21 # timed calls of each function, after one untimed warm-up call
+               ): # float seconds; for a dict, a dict {name: seconds}
+    "Median wall-clock seconds of `repeats` calls of `f()` after a warm-up call; a dict of functions is timed interleaved."
     repeats = check_int(repeats, 'repeats', 'median_time')
-    f()
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter(); f(); times.append(time.perf_counter() - start)
-    return float(np.median(times))
+    fns = f if isinstance(f, dict) else {None: f}
+    for g in fns.values(): g()
+    times = {name: [] for name in fns}
+    for _ in range(repeats):   # interleaved: a busy moment of the machine slows every candidate alike
+        for name, g in fns.items():
+            start = time.perf_counter(); g(); times[name].append(time.perf_counter() - start)
+    medians = {name: float(np.median(t)) for name, t in times.items()}
+    return medians if isinstance(f, dict) else medians[None]

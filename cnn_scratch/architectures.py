@@ -136,9 +136,28 @@ def build_model(arch:str, # a key of `ARCHITECTURES`: 'mlp', 'small', 'quickstar
 class EpochTimer:
     "Callback: the seconds of each epoch's training pass, from before its first step to the end of its last (validation excluded)."
     def __init__(self): self.seconds, self._start, self._last = [], None, None
-    def on_epoch_begin(self, epoch, model, optimizer): self._start = time.perf_counter()
-    def on_step_end(self, epoch, step, loss, model, optimizer): self._last = time.perf_counter()
-    def on_epoch_end(self, epoch, history, model, optimizer): self.seconds.append(self._last - self._start)
+    def on_epoch_begin(self, epoch, # the epoch about to start, counting from 1
+                       model, # the network being trained (unused)
+                       optimizer # its optimizer (unused)
+                      ):
+        "Start the epoch's clock."
+        self._start = time.perf_counter()
+    def on_step_end(self, epoch, # the current epoch
+                    step, # the step that just ended, counting from 0 in each epoch
+                    loss, # that step's loss (unused)
+                    model, # the network being trained (unused)
+                    optimizer # its optimizer (unused)
+                   ):
+        "Note the time: the last step's end is the end of the epoch's training pass."
+        self._last = time.perf_counter()
+    def on_epoch_end(self, epoch, # the epoch that just ended
+                     history, # `fit`'s history so far (unused)
+                     model, # the network being trained (unused)
+                     optimizer # its optimizer (unused)
+                    ):
+        "Record the epoch's training seconds in `seconds`; never stops training."
+        self.seconds.append(self._last - self._start)
+        return False
 
 def compare_architectures(names, # architecture names, keys of `ARCHITECTURES`
                           X_train:np.ndarray, # training images, the same for every architecture

@@ -137,11 +137,19 @@ class LRFinder:
         "The learning rate of step `t`: `start_lr * (end_lr / start_lr) ** (t / (num_steps - 1))`."
         return self.start_lr * (self.end_lr / self.start_lr) ** (t / (self.num_steps - 1))
 
-    def on_epoch_begin(self, epoch, model, optimizer):
+    def on_epoch_begin(self, epoch, # the epoch about to start, counting from 1
+                       model, # the network being trained (unused)
+                       optimizer # its optimizer, whose `learning_rate` is set
+                      ):
         "Before the first step of the run, set the first learning rate."
         if not self.lrs: optimizer.learning_rate = self.lr(0)
 
-    def on_step_end(self, epoch, step, loss, model, optimizer):
+    def on_step_end(self, epoch, # the current epoch (unused: the finder counts steps over the whole run)
+                    step, # the step that just ended, counting from 0 in each epoch (unused)
+                    loss, # that step's loss, computed before its update
+                    model, # the network being trained (unused)
+                    optimizer # its optimizer: the rate it just used is recorded, the next one set
+                   ):
         "Record the step's learning rate and loss; True (stop) after `num_steps` steps or on divergence, else set the next rate."
         self.lrs.append(optimizer.learning_rate); self.losses.append(loss)
         if loss > self.diverge * min(self.losses): self.stopped = 'diverged'

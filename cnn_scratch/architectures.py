@@ -4,7 +4,7 @@
 
 # %% auto #0
 __all__ = ['ARCHITECTURES', 'count_parameters', 'multiply_adds', 'mlp', 'small_cnn', 'quickstart_cnn', 'batchnorm_cnn',
-           'deep_cnn', 'build_model', 'compare_architectures', 'comparison_table']
+           'deep_cnn', 'build_model', 'EpochTimer', 'compare_architectures', 'comparison_table']
 
 # %% ../nbs/13_architectures.ipynb #70575846
 import time
@@ -53,18 +53,18 @@ def multiply_adds(model:Layer, # a network (or one layer); networks and residual
     with model.evaluating(): return int(_count_multiply_adds(model, np.zeros((1, *input_shape), DEFAULT_DTYPE))[1])
 
 # %% ../nbs/13_architectures.ipynb #f9d24323
-def _is_int(v, low): return isinstance(v, (int, np.integer)) and not isinstance(v, bool) and v >= low
+def _check_classes(n_classes, who): return check_int(n_classes, 'n_classes', who, low=2)
 
-def _check_classes(n_classes, who):
-    if not _is_int(n_classes, 2): raise ValueError(f'{who}: n_classes must be an integer >= 2, got {n_classes!r}')
-    return int(n_classes)
+def _check_input_shape(input_shape, who, expected, ndim=None):
+    "`input_shape` as a tuple of ints >= 1 (`ndim` of them, if given); else a ValueError naming `who` and saying `expected`."
+    if not isinstance(input_shape, (tuple, list)) or not input_shape or ndim not in (None, len(input_shape)):
+        raise ValueError(f'{who}: input_shape must be {expected}, got {input_shape!r}')
+    return tuple(check_int(v, f'input_shape[{i}]', who) for i, v in enumerate(input_shape))
 
 def _check_image(input_shape, n_classes, who, pools):
     "`(C, H, W)` from `input_shape`, checked, with H and W large enough for `pools` 2x2 max poolings; else a ValueError naming `who`."
     _check_classes(n_classes, who)
-    if not (isinstance(input_shape, (tuple, list)) and len(input_shape) == 3 and all(_is_int(v, 1) for v in input_shape)):
-        raise ValueError(f'{who}: input_shape must be (C, H, W), three integers >= 1 such as (1, 28, 28); got {input_shape!r}')
-    C, H, W = map(int, input_shape)
+    C, H, W = _check_input_shape(input_shape, who, '(C, H, W), three integers >= 1 such as (1, 28, 28)', ndim=3)
     if min(H, W) < 2 ** pools:
         raise ValueError(f'{who}: a {H}x{W} input is too small for this architecture: its {pools} 2x2 max poolings '
                          f'need H and W of at least {2 ** pools}')
@@ -77,8 +77,7 @@ def mlp(input_shape:tuple=(1, 28, 28), # shape of one example; it is flattened, 
        )->NeuralNetwork:
     "Baseline without convolutions: flatten the image, two ReLU hidden layers (256 and 128 units), a linear classifier."
     _check_classes(n_classes, 'mlp')
-    if not (isinstance(input_shape, (tuple, list)) and len(input_shape) and all(_is_int(v, 1) for v in input_shape)):
-        raise ValueError(f'mlp: input_shape must be a tuple of integers >= 1 such as (1, 28, 28); got {input_shape!r}')
+    _check_input_shape(input_shape, 'mlp', 'a tuple of integers >= 1 such as (1, 28, 28)')
     layers, d = [Flatten()], int(np.prod(input_shape))
     for h in hidden: layers += [Linear(d, h), ReLULayer()]; d = h
     return NeuralNetwork(layers + [Linear(d, n_classes)])
@@ -146,10 +145,36 @@ def build_model(arch:str, # a key of `ARCHITECTURES`: 'mlp', 'small', 'quickstar
     return ARCHITECTURES[arch](input_shape, n_classes, **kwargs)
 
 # %% ../nbs/13_architectures.ipynb #65bf45f4
+class EpochTimer:
+    "Callback: the seconds of each epoch's training pass, from before its first step to the end of its last (validation excluded)."
+    def __init__(self): self.seconds, self._start, self._last = [], None, None
+    def on_epoch_begin(self, epoch, # the epoch about to start, counting from 1
+                       model, # the network being trained (unused)
+                       optimizer # its optimizer (unused)
+                      ):
+        "Start the epoch's clock."
+        self._start = time.perf_counter()
+    def on_step_end(self, epoch, # the current epoch
+                    step, # the step that just ended, counting from 0 in each epoch
+                    loss, # that step's loss (unused)
+                    model, # the network being trained (unused)
+                    optimizer # its optimizer (unused)
+                   ):
+        "Note the time: the last step's end is the end of the epoch's training pass."
+        self._last = time.perf_counter()
+    def on_epoch_end(self, epoch, # the epoch that just ended
+                     history, # `fit`'s history so far (unused)
+                     model, # the network being trained (unused)
+                     optimizer # its optimizer (unused)
+                    ):
+        "Record the epoch's training seconds in `seconds`; never stops training."
+        self.seconds.append(self._last - self._start)
+        return False
+
 def compare_architectures(names, # architecture names, keys of `ARCHITECTURES`
                           X_train:np.ndarray, # training images, the same for every architecture
                           y_train:np.ndarray, # their labels
-                          X_val:np.ndarray, # held-out images every architecture is measured on
+                          X_val:np.ndarray, # validation images (carved from the training data), the same for every architecture
                           y_val:np.ndarray, # their labels
                           epochs:int=3, # passes over the training data, for each architecture
                           batch_size:int=64, # images per step
@@ -157,29 +182,23 @@ def compare_architectures(names, # architecture names, keys of `ARCHITECTURES`
                           seed:int=0, # seeds the weights, the dropout masks and the order of the images, alike for all
                           progress:bool=True, # a progress bar over the architectures
                           n_classes:int=None # outputs of each network (default: 1 + the largest label)
-                         )->list: # one dict per architecture: arch, accuracy, loss, params, multiply_adds,
-                                  # seconds_per_epoch (the fastest epoch's training time), history, model
-    "Train each architecture on the same split with the same budget (epochs, Adam, learning rate, batch size, seed); one row each."
+                         )->list: # one dict per architecture: arch, accuracy and loss (on the validation split), params,
+                                  # multiply_adds, seconds_per_epoch (the fastest epoch's training time), history, model
+    "Train each architecture with one `fit` on the same split with the same budget (epochs, Adam, learning rate, batch size, seed); one row each, measured on the validation split."
     names = list(names)
     for name in names:
         if not isinstance(name, str) or name not in ARCHITECTURES:   # before any training, not after an hour of it
             raise ValueError(f'unknown architecture {name!r}; valid names: {", ".join(ARCHITECTURES)}')
-    if not _is_int(epochs, 1): raise ValueError(f'compare_architectures: epochs must be an integer >= 1, got {epochs!r}')
+    epochs = check_int(epochs, 'epochs', 'compare_architectures')
     X_train, X_val = np.asarray(X_train), np.asarray(X_val)
     if n_classes is None: n_classes = int(max(np.max(y_train), np.max(y_val))) + 1
     loss_fn, rows = SoftmaxCrossEntropyLoss(), []
     for name in tqdm(names, desc='architectures', disable=not progress):
         set_seed(seed)
-        model = build_model(name, X_train.shape[1:], n_classes)
-        optimizer, order = Adam(learning_rate=learning_rate), np.random.default_rng(seed)
-        history = {'loss': [], 'accuracy': [], 'val_loss': [], 'val_accuracy': [], 'seconds': []}
-        for epoch in range(epochs):
-            start = time.perf_counter()
-            h = fit(model, loss_fn, optimizer, X_train, y_train, epochs=1, batch_size=batch_size, rng=order, progress=False)
-            history['seconds'].append(time.perf_counter() - start)
-            val_loss, val_acc = evaluate(model, loss_fn, X_val, y_val)
-            for k, v in (('loss', h['loss'][0]), ('accuracy', h['accuracy'][0]), ('val_loss', val_loss), ('val_accuracy', val_acc)):
-                history[k].append(v)
+        model, timer = build_model(name, X_train.shape[1:], n_classes), EpochTimer()
+        history = fit(model, loss_fn, Adam(learning_rate=learning_rate), X_train, y_train, epochs=epochs, batch_size=batch_size,
+                      validation_data=(X_val, y_val), rng=np.random.default_rng(seed), progress=False, callbacks=[timer])
+        history['seconds'] = timer.seconds
         rows.append({'arch': name, 'accuracy': history['val_accuracy'][-1], 'loss': history['val_loss'][-1],
                      'params': count_parameters(model), 'multiply_adds': multiply_adds(model, X_train.shape[1:]),
                      'seconds_per_epoch': min(history['seconds']), 'history': history, 'model': model})
@@ -188,8 +207,8 @@ def compare_architectures(names, # architecture names, keys of `ARCHITECTURES`
 # %% ../nbs/13_architectures.ipynb #c0fa2125
 def comparison_table(rows:list # as returned by `compare_architectures`
                     )->str:
-    "The rows as a text table: architecture, parameters, multiply-adds per image, seconds per epoch, held-out loss and accuracy."
-    lines = [f"{'architecture':<12}{'parameters':>12}{'mult-adds/image':>17}{'s/epoch':>9}{'held-out loss':>15}{'accuracy':>10}"]
+    "The rows as a text table: architecture, parameters, multiply-adds per image, seconds per epoch, validation loss and accuracy."
+    lines = [f"{'architecture':<12}{'parameters':>12}{'mult-adds/image':>17}{'s/epoch':>9}{'val loss':>10}{'val accuracy':>14}"]
     lines += [f"{r['arch']:<12}{r['params']:>12,}{r['multiply_adds']:>17,}{r['seconds_per_epoch']:>9.2f}"
-              f"{r['loss']:>15.3f}{r['accuracy']:>10.1%}" for r in rows]
+              f"{r['loss']:>10.3f}{r['accuracy']:>14.1%}" for r in rows]
     return '\n'.join(lines)

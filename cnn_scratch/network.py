@@ -180,7 +180,7 @@ def train_epoch(model:NeuralNetwork, # the network to train
                 rng=None, # seed or Generator for the shuffle (None: the library's generator)
                 epoch:int=1, # epoch number, for the error message
                 clip_norm:float=None, # clip the global gradient norm to this before each update
-                on_step=None # called with no arguments after every step (e.g. to advance a progress bar)
+                on_step=None # called as `on_step(step, loss)` after every step; returning True ends the epoch there
                )->tuple:
     "One pass of the seed's loop over `(X, y)` in training mode; returns the mean loss and accuracy (`None` for regression)."
     model.train()
@@ -202,9 +202,9 @@ def train_epoch(model:NeuralNetwork, # the network to train
             raise FloatingPointError(f'{e}, at epoch {epoch}, step {step}: usually a learning rate that is too large, or inputs '
                                      'that are not scaled; parameters, buffers and optimizer state are as before this step') from None
         model.zero_grad()
-        if on_step is not None: on_step()
         total += loss * len(bx); seen += len(bx)
         if cls: correct += accuracy(out, by) * len(bx)
+        if on_step is not None and on_step(step, loss): break
     return total / seen, (correct / seen if cls else None)
 
 def fit(model:NeuralNetwork, # the network to train, in place
@@ -219,8 +219,9 @@ def fit(model:NeuralNetwork, # the network to train, in place
         rng=None, # seed or Generator for shuffling (default: the library's generator)
         progress:bool=True, # show a progress bar over all the steps of the run
         clip_norm:float=None, # clip the global gradient norm to this before each update (`clip_grad_norm`)
-        callbacks:list=() # objects with optional `on_epoch_begin(epoch, model, optimizer)` and
-                          # `on_epoch_end(epoch, history, model, optimizer)` methods; an `on_epoch_end` returning True stops
+        callbacks:list=() # objects with optional `on_epoch_begin(epoch, model, optimizer)`, `on_step_end(epoch, step,
+                          # loss, model, optimizer)` and `on_epoch_end(epoch, history, model, optimizer)` methods;
+                          # an `on_step_end` or `on_epoch_end` returning True stops training
        )->dict:
     "Train `model` and return its history: per-epoch `loss`, `accuracy`, `val_loss`, `val_accuracy`."
     if len(X) != len(y): raise ValueError(f'fit: X has {len(X)} rows but y has {len(y)}')
@@ -229,12 +230,17 @@ def fit(model:NeuralNetwork, # the network to train, in place
     history = {'loss': [], 'accuracy': [], 'val_loss': [], 'val_accuracy': []}
     saved, model.needs_input_grad = model.needs_input_grad, False  # nobody uses dL/dX while training
     bar = _progress_bar(epochs, -(-len(X) // batch_size), disable=not progress)
+    stepped, stopped = [cb for cb in callbacks if hasattr(cb, 'on_step_end')], [False]
+    def on_step(step, loss):   # the bar moves, then every step callback sees the step (all of them, even when one stops)
+        bar.update()
+        stopped[0] = any([cb.on_step_end(epoch, step, loss, model, optimizer) for cb in stepped])
+        return stopped[0]
     try:
         for epoch in range(1, epochs + 1):
             bar.set_description_str(f'epoch {epoch}/{epochs}', refresh=False)
             for cb in callbacks:
                 if hasattr(cb, 'on_epoch_begin'): cb.on_epoch_begin(epoch, model, optimizer)
-            loss, acc = train_epoch(model, loss_fn, optimizer, X, y, batch_size, shuffle, rng, epoch, clip_norm, bar.update)
+            loss, acc = train_epoch(model, loss_fn, optimizer, X, y, batch_size, shuffle, rng, epoch, clip_norm, on_step)
             history['loss'].append(loss); history['accuracy'].append(acc)
             if validation_data is not None:
                 vl, va = evaluate(model, loss_fn, *validation_data)
@@ -243,7 +249,7 @@ def fit(model:NeuralNetwork, # the network to train, in place
                 history['val_loss'].append(vl); history['val_accuracy'].append(va)
             bar.set_postfix_str(_short_metrics(history))
             stop = [cb.on_epoch_end(epoch, history, model, optimizer) for cb in callbacks if hasattr(cb, 'on_epoch_end')]
-            if any(stop): break
+            if any(stop) or stopped[0]: break
     finally: model.needs_input_grad = saved; bar.close()
     model.eval()
     return history

@@ -10,17 +10,7 @@ import weakref
 import numpy as np
 from fastcore.basics import patch
 
-def _positive(x, name:str, who:str)->float:
-    "`x` as a float, or a ValueError unless it is a finite number > 0."
-    x = float(x)
-    if not (np.isfinite(x) and x > 0): raise ValueError(f'{who}: {name} must be a positive number, got {x}')
-    return x
-
-def _unit(x, name:str, who:str)->float:
-    "`x` as a float, or a ValueError unless 0 <= x < 1."
-    x = float(x)
-    if not 0 <= x < 1: raise ValueError(f'{who}: {name} must be in [0, 1), got {x}')
-    return x
+from .core import check_float   # learning rates and epsilons in (0, inf), momenta and decay rates in [0, 1)
 
 class Optimizer:
     "Base class of the optimizers: `step(named_params)` advances `t` once and updates every parameter in place."
@@ -37,7 +27,7 @@ class Optimizer:
         "The step size; assigning it (as a schedule does) checks that it is a finite number > 0."
         return self._learning_rate
     @learning_rate.setter
-    def learning_rate(self, value): self._learning_rate = _positive(value, 'learning_rate', type(self).__name__)
+    def learning_rate(self, value): self._learning_rate = check_float(value, 'learning_rate', type(self).__name__)
 
     def update(self, key:str, # the parameter's name, e.g. '0.weights', which keys the optimizer's state
                value:np.ndarray, # the parameter, changed in place
@@ -116,7 +106,7 @@ class Momentum(Optimizer):
                  momentum:float=0.9 # friction mu in [0, 1): the share of the velocity kept each step
                 ):
         super().__init__(learning_rate)
-        self.momentum = _unit(momentum, 'momentum', 'Momentum')
+        self.momentum = check_float(momentum, 'momentum', 'Momentum', 0, 1, low_allowed=True)
 
     def config(self): return {'learning_rate': self.learning_rate, 'momentum': self.momentum}
 
@@ -133,7 +123,7 @@ class Adagrad(Optimizer):
                  epsilon:float=1e-8 # added to sqrt(s) to avoid dividing by zero, > 0
                 ):
         super().__init__(learning_rate)
-        self.epsilon = _positive(epsilon, 'epsilon', 'Adagrad')
+        self.epsilon = check_float(epsilon, 'epsilon', 'Adagrad')
 
     def config(self): return {'learning_rate': self.learning_rate, 'epsilon': self.epsilon}
 
@@ -151,8 +141,8 @@ class RMSProp(Optimizer):
                  epsilon:float=1e-8 # added to sqrt(s) to avoid dividing by zero, > 0
                 ):
         super().__init__(learning_rate)
-        self.decay_rate = _unit(decay_rate, 'decay_rate', 'RMSProp')
-        self.epsilon = _positive(epsilon, 'epsilon', 'RMSProp')
+        self.decay_rate = check_float(decay_rate, 'decay_rate', 'RMSProp', 0, 1, low_allowed=True)
+        self.epsilon = check_float(epsilon, 'epsilon', 'RMSProp')
 
     def config(self): return {'learning_rate': self.learning_rate, 'decay_rate': self.decay_rate, 'epsilon': self.epsilon}
 
@@ -171,8 +161,8 @@ class Adam(Optimizer):
                  epsilon:float=1e-8 # added to sqrt(v_hat) to avoid dividing by zero, > 0
                 ):
         super().__init__(learning_rate)
-        self.beta1, self.beta2 = _unit(beta1, 'beta1', 'Adam'), _unit(beta2, 'beta2', 'Adam')
-        self.epsilon = _positive(epsilon, 'epsilon', 'Adam')
+        self.beta1, self.beta2 = check_float(beta1, 'beta1', 'Adam', 0, 1, low_allowed=True), check_float(beta2, 'beta2', 'Adam', 0, 1, low_allowed=True)
+        self.epsilon = check_float(epsilon, 'epsilon', 'Adam')
 
     def config(self): return {'learning_rate': self.learning_rate, 'beta1': self.beta1, 'beta2': self.beta2, 'epsilon': self.epsilon}
 

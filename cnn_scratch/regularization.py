@@ -40,7 +40,6 @@ class Dropout(Layer):
 
 # %% ../nbs/09_regularization.ipynb #44cbfb39
 from fastcore.basics import patch
-from .linear import _check_size
 
 def _check_number(value, name, ok, rule, who):
     if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)) or not ok(value):
@@ -56,7 +55,7 @@ class _BatchNorm(Layer):
     def __init__(self, num_features, momentum, eps, dtype):
         super().__init__()
         who = type(self).__name__
-        self.num_features = _check_size(num_features, self._size_name, who)
+        self.num_features = check_int(num_features, self._size_name, who)
         self.momentum = _check_number(momentum, 'momentum', lambda v: 0 <= v <= 1, 'a number in [0, 1]', who)
         self.eps = _check_number(eps, 'eps', lambda v: v > 0, 'a positive number', who)
         self.gamma, self.beta = np.ones(self.num_features, dtype), np.zeros(self.num_features, dtype)

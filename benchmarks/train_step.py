@@ -14,28 +14,26 @@ of the same shapes take when timed alone. A script, not a test: speed is never a
 import argparse, json, os, platform, statistics, subprocess, sys, time, tracemalloc
 from pathlib import Path
 import numpy as np
-from cnn_scratch import (CNN, Conv2D, MaxPool2D, Flatten, Linear, ReLULayer, Dropout, Adam,
-                         SoftmaxCrossEntropyLoss, set_seed)
+from cnn_scratch import (Conv2D, MaxPool2D, Flatten, Linear, ReLULayer, Dropout, Adam, SoftmaxCrossEntropyLoss,
+                         build_model, set_seed)
 
-ARCHS = {  # the seed notebook's small CNN and the seed README's Quick Start CNN, both on 1x28x28 inputs
-    'small': dict(channels=(8, 16), hidden=64, dropout=0.0),
-    'quickstart': dict(channels=(32, 64), hidden=128, dropout=0.5),
-}
+ARCHS = ('small', 'quickstart')  # the seed notebook's small CNN and the seed README's Quick Start CNN, from chapter 13's
+                                 # `build_model`, both on 1x28x28 inputs
 
 def numpy_model(arch):
-    c1, c2 = ARCHS[arch]['channels']; h, p = ARCHS[arch]['hidden'], ARCHS[arch]['dropout']
-    layers = [Conv2D(1, c1, 3, padding=1), ReLULayer(), MaxPool2D(2),
-              Conv2D(c1, c2, 3, padding=1), ReLULayer(), MaxPool2D(2),
-              Flatten(), Linear(c2 * 7 * 7, h), ReLULayer()] + ([Dropout(p)] if p else []) + [Linear(h, 10)]
-    return CNN(layers)
+    return build_model(arch, (1, 28, 28), 10)
 
 def torch_model(arch):
+    "The same network in PyTorch, layer for layer, read from the NumPy network's layers and their configs."
     import torch.nn as nn
-    c1, c2 = ARCHS[arch]['channels']; h, p = ARCHS[arch]['hidden'], ARCHS[arch]['dropout']
-    layers = [nn.Conv2d(1, c1, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
-              nn.Conv2d(c1, c2, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
-              nn.Flatten(), nn.Linear(c2 * 7 * 7, h), nn.ReLU()] + ([nn.Dropout(p)] if p else []) + [nn.Linear(h, 10)]
-    return nn.Sequential(*layers)
+    def torch_layer(l):
+        c = l.config()
+        if isinstance(l, Conv2D): return nn.Conv2d(c['in_channels'], c['out_channels'], c['kernel_size'], c['stride'], c['padding'], bias=c.get('bias', True))
+        if isinstance(l, MaxPool2D): return nn.MaxPool2d(c['pool_size'], c['stride'])
+        if isinstance(l, Linear): return nn.Linear(c['input_size'], c['output_size'], bias=c.get('bias', True))
+        if isinstance(l, Dropout): return nn.Dropout(c['dropout_rate'])
+        return {ReLULayer: nn.ReLU, Flatten: nn.Flatten}[type(l)]()
+    return nn.Sequential(*[torch_layer(l) for l in numpy_model(arch).layers])
 
 def data(batch, seed=0):
     rng = np.random.default_rng(seed)
@@ -101,13 +99,19 @@ def layer_breakdown(model, x, y, repeats):
 
 def matmul_shapes(arch, batch):
     "The (M, K, N) of every matrix product in one step: im2col forward and the two backward products, likewise for Linear."
-    c1, c2 = ARCHS[arch]['channels']; h = ARCHS[arch]['hidden']
-    shapes = []
-    for (cin, cout, side) in [(1, c1, 28), (c1, c2, 14)]:
-        m, k = batch * side * side, cin * 9
-        shapes += [(m, k, cout), (cout, m, k)] + ([(m, cout, k)] if cin > 1 else [])  # no dL/dx for the first layer
-    for fin, fout in [(c2 * 49, h), (h, 10)]:
-        shapes += [(batch, fin, fout), (fin, batch, fout), (batch, fout, fin)]
+    model, x, shapes, first = numpy_model(arch), np.zeros((batch, 1, 28, 28), np.float32), [], True
+    with model.evaluating():
+        for l in model.layers:
+            y = l.forward(x)
+            if isinstance(l, Conv2D):
+                cin, (kh, kw), (n, cout, oh, ow) = l.in_channels, l.kernel_size, y.shape
+                m, k = n * oh * ow, cin * kh * kw
+                shapes += [(m, k, cout), (cout, m, k)] + ([] if first else [(m, cout, k)])  # no dL/dx for the first layer
+            elif isinstance(l, Linear):
+                shapes += [(batch, l.input_size, l.output_size), (l.input_size, batch, l.output_size),
+                           (batch, l.output_size, l.input_size)]
+            if isinstance(l, (Conv2D, Linear)): first = False
+            x = y
     return shapes
 
 def matmul_ms(shapes, repeats):

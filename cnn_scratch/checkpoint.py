@@ -4,7 +4,7 @@
 
 # %% auto #0
 __all__ = ['FORMAT_NAME', 'FORMAT_VERSION', 'MAX_BYTES', 'LAYERS', 'OPTIMIZERS', 'CONTAINERS', 'MAX_DEPTH', 'MAX_DIGITS',
-           'MAX_CONFIG_INT', 'CheckpointError', 'save_checkpoint', 'load_checkpoint']
+           'MAX_CONFIG_INT', 'CheckpointError', 'atomic_write', 'save_checkpoint', 'load_checkpoint']
 
 # %% ../nbs/10a_checkpoints.ipynb #aad8d547
 import json, math, os, stat, tempfile, zipfile, zlib
@@ -89,7 +89,9 @@ def _new_file_mode(path)->int:
     if st is not None and stat.S_ISREG(st.st_mode): return stat.S_IMODE(st.st_mode)
     return 0o666 & ~_umask()
 
-def _atomic_write(path, write):
+def atomic_write(path, # the file to write; if it exists (even as a symbolic link) it is replaced, never written through
+                 write # `write(f)` writes the contents to `f`, a file opened in binary mode
+                ):
     "Call `write(f)` on a temporary file next to `path`, fsync it, then rename it onto `path`; on failure remove it."
     path = os.fspath(path)
     folder = os.path.dirname(os.path.abspath(path))
@@ -131,7 +133,7 @@ def save_checkpoint(model:Layer, # network (or single layer) whose classes are a
     try: text = json.dumps(manifest, default=_to_json, indent=1, allow_nan=False)
     except ValueError as e: raise ValueError(f'save_checkpoint: the manifest would hold NaN or infinity (in the history?), which load_checkpoint refuses: {e}') from None
     members = {**arrays, 'manifest.json': np.frombuffer(text.encode('utf-8'), dtype=np.uint8)}
-    _atomic_write(path, lambda f: np.savez(f, **members))
+    atomic_write(path, lambda f: np.savez(f, **members))
     return manifest
 
 # %% ../nbs/10a_checkpoints.ipynb #5276a7a4

@@ -29,7 +29,7 @@ def test_console_scripts_are_installed_and_make_demo_uses_cnn_scratch_train():
     from pathlib import Path
     from conftest import ROOT
     from cnn_scratch.architectures import ARCHITECTURES
-    from cnn_scratch.cli import DATASETS
+    from cnn_scratch.images import DATASETS
     bin_dir = Path(sys.executable).parent
     for script in ('cnn_scratch_train', 'cnn_scratch_demo'):
         p = subprocess.run([str(bin_dir/script), '--help'], capture_output=True, text=True, timeout=120)

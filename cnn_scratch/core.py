@@ -174,14 +174,17 @@ def check_float(value, # the argument to check: a real number
                 who:str, # the function or class that received it, for the message
                 low:float=0.0, # the lower end of the allowed interval
                 high:float=float('inf'), # the upper end, never allowed itself
-                low_allowed:bool=False # True: `low` itself is allowed, [low, high); False: (low, high)
+                low_allowed:bool=False, # True: `low` itself is allowed, [low, ...; False: (low, ...
+                high_allowed:bool=False # True: `high` itself is allowed, ..., high]; False: ..., high)
                )->float:
-    "`value` as a Python float, or a `ValueError` naming `who` and `name` unless it is a finite number in the interval."
-    x = float(value) if not isinstance(value, bool) else float('nan')   # True is not a learning rate
-    if not (np.isfinite(x) and (x >= low if low_allowed else x > low) and x < high):
-        expected = ('a positive number' if (low, high, low_allowed) == (0, float('inf'), False)
-                    else f"in {'[' if low_allowed else '('}{low:g}, {high:g})")
-        raise ValueError(f'{who}: {name} must be {expected}, got {repr(value) if isinstance(value, bool) else x}')
+    "`value` as a Python float, or a `ValueError` naming `who` and `name` unless it is a finite real number in the interval."
+    real = isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)   # not True, '0.1' or None
+    x = float(value) if real else float('nan')
+    if not (np.isfinite(x) and (x >= low if low_allowed else x > low) and (x <= high if high_allowed else x < high)):
+        if (low, high, low_allowed) == (0, float('inf'), False): expected = 'a positive number'
+        elif high == float('inf'): expected = f"a number {'>=' if low_allowed else '>'} {low:g}"
+        else: expected = f"in {'[' if low_allowed else '('}{low:g}, {high:g}{']' if high_allowed else ')'}"
+        raise ValueError(f'{who}: {name} must be {expected}, got {x if real else repr(value)}')
     return x
 
 # %% ../nbs/00_core.ipynb #03eb8fd1

@@ -11,9 +11,9 @@ import numpy as np
 from .core import *
 
 # %% ../nbs/05_data.ipynb #b6cf22db
-def _check_noise(noise):
-    "Raise a `ValueError` unless `noise` is a number >= 0."
-    if not noise >= 0: raise ValueError(f'noise must be >= 0, got {noise!r}')
+def _check_noise(noise, who='data'):
+    "`noise` as a float, or a `ValueError` naming `who` unless it is a number >= 0 (core's `check_float`)."
+    return check_float(noise, 'noise', who, 0, low_allowed=True)
 
 # %% ../nbs/05_data.ipynb #4eff0927
 def spiral_data(samples:int=100, # points per class
@@ -22,7 +22,7 @@ def spiral_data(samples:int=100, # points per class
                 rng=None # `None` for the library's generator, a seed, or a `np.random.Generator`
                )->tuple: # `X` float32 (samples*classes, 2), `y` int64 (samples*classes,)
     "Interleaved spiral arms, one per class (the CS231n / nnfs data set)."
-    check_int(samples, 'samples', 'spiral_data'); check_int(classes, 'classes', 'spiral_data', 2); _check_noise(noise)
+    check_int(samples, 'samples', 'spiral_data'); check_int(classes, 'classes', 'spiral_data', 2); _check_noise(noise, 'spiral_data')
     rng = get_rng(rng)
     X, y = [], []
     for k in range(classes):
@@ -44,7 +44,7 @@ def circle_data(samples:int=200, # total number of points
                 rng=None # `None` for the library's generator, a seed, or a `np.random.Generator`
                )->tuple: # `X` float32 (samples, 2), `y` int64 (samples,)
     "Two concentric rings: outer ring class 0, inner ring class 1."
-    check_int(samples, 'samples', 'circle_data'); _check_noise(noise)
+    check_int(samples, 'samples', 'circle_data'); _check_noise(noise, 'circle_data')
     if not 0 < factor < 1: raise ValueError(f'factor must be in (0, 1), got {factor!r}')
     rng = get_rng(rng)
     n_out = samples // 2
@@ -61,7 +61,7 @@ def line_data(samples:int=200, # total number of points
               rng=None # `None` for the library's generator, a seed, or a `np.random.Generator`
              )->tuple: # `X` float32 (samples, 2), `y` int64 (samples,)
     "Two classes on either side of the line x2 = slope*x1 + intercept (class 1 above); linearly separable apart from noise."
-    check_int(samples, 'samples', 'line_data'); _check_noise(noise)
+    check_int(samples, 'samples', 'line_data'); _check_noise(noise, 'line_data')
     rng = get_rng(rng)
     y = (np.arange(samples) >= samples // 2).astype(np.int64)   # samples//2 of class 0, the rest class 1
     x1 = rng.uniform(-1.0, 1.0, samples)
@@ -82,7 +82,7 @@ def zone_data(samples:int=300, # total number of points
               rng=None # `None` for the library's generator, a seed, or a `np.random.Generator`
              )->tuple: # `X` float32 (samples, 2), `y` int64 (samples,)
     "Points uniform in [-1, 1]^2, labelled by which of `zones` equal angular sectors around the origin they fall in."
-    check_int(samples, 'samples', 'zone_data'); check_int(zones, 'zones', 'zone_data', 2); _check_noise(noise)
+    check_int(samples, 'samples', 'zone_data'); check_int(zones, 'zones', 'zone_data', 2); _check_noise(noise, 'zone_data')
     rng = get_rng(rng)
     X = rng.uniform(-1.0, 1.0, (samples, 2))
     y = _sector(X[:, 0], X[:, 1], zones)
@@ -96,7 +96,7 @@ def zone_3d_data(samples:int=400, # total number of points
                  rng=None # `None` for the library's generator, a seed, or a `np.random.Generator`
                 )->tuple: # `X` float32 (samples, 3), `y` int64 (samples,)
     "Points uniform in [-1, 1]^3, labelled by angular sector of (x1, x2) plus `zones` if x3 < 0: 2*zones classes."
-    check_int(samples, 'samples', 'zone_3d_data'); check_int(zones, 'zones', 'zone_3d_data', 2); _check_noise(noise)
+    check_int(samples, 'samples', 'zone_3d_data'); check_int(zones, 'zones', 'zone_3d_data', 2); _check_noise(noise, 'zone_3d_data')
     rng = get_rng(rng)
     X = rng.uniform(-1.0, 1.0, (samples, 3))
     y = _sector(X[:, 0], X[:, 1], zones) + zones * (X[:, 2] < 0)
@@ -111,7 +111,7 @@ def polynomial_data(samples:int=100, # number of points
                     rng=None # `None` for the library's generator, a seed, or a `np.random.Generator`
                    )->tuple: # `X` float32 (samples, 1), `y` float32 (samples, 1)
     "Regression data: y = polynomial(x) + Gaussian noise, x uniform in `x_range`."
-    check_int(samples, 'samples', 'polynomial_data'); _check_noise(noise)
+    check_int(samples, 'samples', 'polynomial_data'); _check_noise(noise, 'polynomial_data')
     coefficients = np.asarray(coefficients, dtype=np.float64)
     if coefficients.ndim != 1 or coefficients.size == 0:
         raise ValueError(f'coefficients must be a non-empty sequence of numbers, got {coefficients.tolist()!r}')

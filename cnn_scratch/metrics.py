@@ -23,8 +23,7 @@ def confusion_matrix(y_true, # (N,) true class labels in 0..n_classes-1
                      n_classes:int # K, the number of classes
                     )->np.ndarray: # (K, K) int64: entry [i, j] counts examples of class i predicted as j
     "Count every (true, predicted) pair: rows are true classes, columns predicted classes."
-    if isinstance(n_classes, bool) or not isinstance(n_classes, (int, np.integer)) or n_classes < 1:
-        raise ValueError(f'confusion_matrix: n_classes must be an integer >= 1, got {n_classes!r}')
+    n_classes = check_int(n_classes, 'n_classes', 'confusion_matrix')
     y_true, y_pred = _labels('y_true', y_true, 'confusion_matrix'), _labels('y_pred', y_pred, 'confusion_matrix')
     if len(y_true) != len(y_pred):
         raise ValueError(f'confusion_matrix: y_true has {len(y_true)} labels but y_pred has {len(y_pred)}')
@@ -64,8 +63,7 @@ def most_confident_mistakes(probs, # (N, K) predicted probabilities, each row su
     if y_true.size and (y_true.min() < 0 or y_true.max() >= probs.shape[1]):
         raise ValueError(f'most_confident_mistakes: labels must be in 0..{probs.shape[1] - 1}, '
                          f'found {y_true.min()}..{y_true.max()}')
-    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
-        raise ValueError(f'most_confident_mistakes: k must be an integer >= 1, got {k!r}')
+    k = check_int(k, 'k', 'most_confident_mistakes')
     pred = probs.argmax(1)
     wrong = np.flatnonzero(pred != y_true)
     confidence = probs[wrong, pred[wrong]]

@@ -113,8 +113,7 @@ def predict(self:NeuralNetwork,
             batch_size:int=512 # rows per forward pass, to bound memory
            )->np.ndarray:
     "Network outputs for `X` in evaluation mode, in batches; the network's mode is restored afterwards."
-    if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
-        raise ValueError(f'predict: batch_size must be a positive integer, got {batch_size!r}')
+    batch_size = check_int(batch_size, 'batch_size', 'predict')
     if len(X) == 0: raise ValueError('predict: X has no rows (an empty batch has no output shape to return)')
     with self.evaluating(): return np.concatenate([self.forward(X[i:i + batch_size]) for i in range(0, len(X), batch_size)])
 

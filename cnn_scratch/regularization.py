@@ -41,11 +41,6 @@ class Dropout(Layer):
 # %% ../nbs/09_regularization.ipynb #44cbfb39
 from fastcore.basics import patch
 
-def _check_number(value, name, ok, rule, who):
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)) or not ok(value):
-        raise ValueError(f'{who}: {name} must be {rule}, got {value!r}')
-    return float(value)
-
 class _BatchNorm(Layer):
     "Shared code of `BatchNorm1D` and `BatchNorm2D`: normalise each feature (axis 1) over the axes in `_axes`."
     param_names = ('gamma', 'beta')
@@ -56,8 +51,8 @@ class _BatchNorm(Layer):
         super().__init__()
         who = type(self).__name__
         self.num_features = check_int(num_features, self._size_name, who)
-        self.momentum = _check_number(momentum, 'momentum', lambda v: 0 <= v <= 1, 'a number in [0, 1]', who)
-        self.eps = _check_number(eps, 'eps', lambda v: v > 0, 'a positive number', who)
+        self.momentum = check_float(momentum, 'momentum', who, 0, 1, low_allowed=True, high_allowed=True)
+        self.eps = check_float(eps, 'eps', who)
         self.gamma, self.beta = np.ones(self.num_features, dtype), np.zeros(self.num_features, dtype)
         self.gamma_grad, self.beta_grad = np.zeros_like(self.gamma), np.zeros_like(self.beta)
         self.running_mean, self.running_var = np.zeros(self.num_features, dtype), np.ones(self.num_features, dtype)

@@ -111,10 +111,7 @@ def smooth_grad(model, # a network mapping (N, C, H, W) images to (N, K) class s
                 rng=None # seed or Generator for the noise (default: the library's generator)
                )->np.ndarray: # the mean saliency of the noisy copies: (H, W) for one image, (N, H, W) for a batch
     "SmoothGrad (Smilkov et al., 2017): the saliency map averaged over `n` copies of the image with Gaussian noise added."
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
-        raise ValueError(f'smooth_grad: n must be an integer >= 1, got {n!r}')
-    if isinstance(sigma, bool) or not isinstance(sigma, (int, float, np.number)) or not sigma >= 0:
-        raise ValueError(f'smooth_grad: sigma must be a number >= 0, got {sigma!r}')
+    n, sigma = check_int(n, 'n', 'smooth_grad'), check_float(sigma, 'sigma', 'smooth_grad', 0, low_allowed=True)
     _layers_of(model, 'smooth_grad')
     x, single = _images(x, 'smooth_grad')
     c = _targets(target, model.predict(x), 'smooth_grad')        # the class of the clean image, for all its copies

@@ -17,7 +17,7 @@ from .pooling import MaxPool2D, AvgPool2D, GlobalAvgPool2D
 from .regularization import Dropout, BatchNorm1D, BatchNorm2D
 from .network import NeuralNetwork, CNN
 from .residual import Residual
-from .optimizers import Optimizer, SGD, Momentum, Adagrad, RMSProp, Adam
+from .optimizers import Optimizer, SGD, Momentum, Adagrad, RMSProp, Adam, AdamW
 
 FORMAT_NAME, FORMAT_VERSION = 'cnn_scratch.checkpoint', 1   # written into every manifest, checked on load
 MAX_BYTES = 2**30   # default cap on the arrays a checkpoint may declare: 1 GiB
@@ -25,7 +25,7 @@ MAX_BYTES = 2**30   # default cap on the arrays a checkpoint may declare: 1 GiB
 LAYERS = {c.__name__: c for c in (Scale, Linear, Flatten, Conv2D, MaxPool2D, AvgPool2D, GlobalAvgPool2D, Dropout,
                                   BatchNorm1D, BatchNorm2D, ReLULayer, SigmoidLayer, TanhLayer, LeakyReLULayer,
                                   SoftmaxLayer, NeuralNetwork, CNN, Residual)}   # the only layer classes a checkpoint may name
-OPTIMIZERS = {c.__name__: c for c in (SGD, Momentum, Adagrad, RMSProp, Adam)}   # the only optimizer classes
+OPTIMIZERS = {c.__name__: c for c in (SGD, Momentum, Adagrad, RMSProp, Adam, AdamW)}   # the only optimizer classes
 # Layers that hold lists of other layers: {class: {attribute (also the constructor's argument): prefix of the children's keys}};
 # the prefixes make checkpoint keys the keys of `named_parameters` ('3.0.weights', '3.body.0.weights').
 CONTAINERS = {NeuralNetwork: {'layers': ''}, Residual: {'body': 'body.', 'shortcut': 'shortcut.'}}

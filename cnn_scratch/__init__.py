@@ -10,7 +10,7 @@ __all__ = []
 # The package's top level: `from cnn_scratch import *` gives every numerical name of the course.
 # Pictures (`cnn_scratch.plots`) and the command line (`cnn_scratch.cli`) are imported on their own,
 # so that `import cnn_scratch` needs neither matplotlib nor a display.
-from . import core, activations, linear, losses, optimizers, data, network, images, conv, pooling, regularization, residual, diagnostics, checkpoint, callbacks, metrics, visualization, architectures
+from . import core, activations, linear, losses, optimizers, data, network, images, conv, pooling, regularization, residual, augment, diagnostics, checkpoint, callbacks, metrics, visualization, architectures
 from .core import *
 from .activations import *
 from .linear import *
@@ -23,6 +23,7 @@ from .conv import *
 from .pooling import *
 from .regularization import *
 from .residual import *
+from .augment import *
 from .diagnostics import *
 from .checkpoint import *
 from .callbacks import *
@@ -30,4 +31,4 @@ from .metrics import *
 from .visualization import *
 from .architectures import *
 __all__ = [n for m in (core, activations, linear, losses, optimizers, data, network, images, conv, pooling, regularization,
-                       residual, diagnostics, checkpoint, callbacks, metrics, visualization, architectures) for n in m.__all__]
+                       residual, augment, diagnostics, checkpoint, callbacks, metrics, visualization, architectures) for n in m.__all__]

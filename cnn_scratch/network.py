@@ -179,13 +179,15 @@ def train_epoch(model:NeuralNetwork, # the network to train
                 rng=None, # seed or Generator for the shuffle (None: the library's generator)
                 epoch:int=1, # epoch number, for the error message
                 clip_norm:float=None, # clip the global gradient norm to this before each update
-                on_step=None # called as `on_step(step, loss)` after every step; returning True ends the epoch there
+                on_step=None, # called as `on_step(step, loss)` after every step; returning True ends the epoch there
+                augment=None # called as `augment(batch_x, rng=rng)` on every batch before the forward pass (data augmentation)
                )->tuple:
     "One pass of the seed's loop over `(X, y)` in training mode; returns the mean loss and accuracy (`None` for regression)."
     model.train()
     if len(X) == 0: raise ValueError('train_epoch: no training examples (X has 0 rows), so there is no mean loss to report')
-    cls, total, correct, seen = _is_classification(loss_fn), 0.0, 0.0, 0
+    cls, total, correct, seen, rng = _is_classification(loss_fn), 0.0, 0.0, 0, get_rng(rng)   # one generator: shuffle, then augment
     for step, (bx, by) in enumerate(batch_iterator(X, y, batch_size=batch_size, shuffle=shuffle, rng=rng)):
+        if augment is not None: bx = augment(bx, rng=rng)   # a new array: X itself is never changed
         buffers = [b.copy() for _, b in model.named_buffers()]   # forward changes them: a failed step puts them back
         try:
             out = model.forward(bx)
@@ -218,6 +220,8 @@ def fit(model:NeuralNetwork, # the network to train, in place
         rng=None, # seed or Generator for shuffling (default: the library's generator)
         progress:bool=True, # show a progress bar over all the steps of the run
         clip_norm:float=None, # clip the global gradient norm to this before each update (`clip_grad_norm`)
+        augment=None, # a callable `augment(batch_x, rng=generator)` applied to every training batch, never to the
+                      # validation data; it draws from fit's generator, so a seeded run stays deterministic
         callbacks:list=() # objects with optional `on_epoch_begin(epoch, model, optimizer)`, `on_step_end(epoch, step,
                           # loss, model, optimizer)` and `on_epoch_end(epoch, history, model, optimizer)` methods;
                           # an `on_step_end` or `on_epoch_end` returning True stops training
@@ -225,6 +229,8 @@ def fit(model:NeuralNetwork, # the network to train, in place
     "Train `model` and return its history: per-epoch `loss`, `accuracy`, `val_loss`, `val_accuracy`."
     if len(X) != len(y): raise ValueError(f'fit: X has {len(X)} rows but y has {len(y)}')
     if epochs < 1 or batch_size < 1: raise ValueError(f'fit: epochs and batch_size must be >= 1, got {epochs} and {batch_size}')
+    if augment is not None and not callable(augment):
+        raise TypeError(f'fit: augment must be a callable augment(batch_x, rng=generator), e.g. RandomCrop(28, padding=2), got {type(augment).__name__}')
     rng = get_rng(rng)
     history = {'loss': [], 'accuracy': [], 'val_loss': [], 'val_accuracy': []}
     saved, model.needs_input_grad = model.needs_input_grad, False  # nobody uses dL/dX while training
@@ -239,7 +245,7 @@ def fit(model:NeuralNetwork, # the network to train, in place
             bar.set_description_str(f'epoch {epoch}/{epochs}', refresh=False)
             for cb in callbacks:
                 if hasattr(cb, 'on_epoch_begin'): cb.on_epoch_begin(epoch, model, optimizer)
-            loss, acc = train_epoch(model, loss_fn, optimizer, X, y, batch_size, shuffle, rng, epoch, clip_norm, on_step)
+            loss, acc = train_epoch(model, loss_fn, optimizer, X, y, batch_size, shuffle, rng, epoch, clip_norm, on_step, augment)
             history['loss'].append(loss); history['accuracy'].append(acc)
             if validation_data is not None:
                 vl, va = evaluate(model, loss_fn, *validation_data)

@@ -6,7 +6,8 @@
 __all__ = ['LUMA', 'IDX_DTYPES', 'MAX_READ_BYTES', 'CIFAR10_CLASSES', 'CIFAR10_RECORD', 'CIFAR10_BATCH', 'CIFAR10_MEMBERS',
            'DOWNLOADS', 'FASHION_MNIST_CLASSES', 'DATASETS', 'to_unit_float', 'load_digits_images', 'mnist_sample_path',
            'load_mnist_sample', 'load_sample_photos', 'read_idx', 'read_cifar10_binary', 'read_cifar10_archive',
-           'DownloadError', 'data_dir', 'fetch_file', 'load_mnist', 'load_cifar10', 'load_dataset']
+           'DownloadError', 'data_dir', 'fetch_file', 'load_mnist', 'load_cifar10', 'load_dataset', 'channel_stats',
+           'standardize']
 
 # %% ../nbs/06b_images.ipynb #899d0a58
 import contextlib, gzip, io, math, os, tarfile, zlib, functools, importlib.util
@@ -313,3 +314,38 @@ def load_dataset(name:str='mnist-sample', # a key of `DATASETS`
         X_train, y_train = X_train[keep], y_train[keep]
     names = {'fashion': FASHION_MNIST_CLASSES, 'cifar10': CIFAR10_CLASSES}.get(name, tuple(str(d) for d in range(10)))
     return X_train, X_test, y_train, y_test, list(names)
+
+# %% ../nbs/06b_images.ipynb #106672b4
+def channel_stats(X:np.ndarray, # training images (N, C, H, W): the training split only, never the validation or test split
+                  chunk:int=4096 # images per step of the two passes (bounds the memory used)
+                 )->tuple: # `(mean, std)`, float32 arrays of shape (C,)
+    "Per-channel mean and standard deviation of `X`, over all images and pixels, for `standardize`."
+    X = float_input(X)
+    check_shape(X, ('N', 'C', 'H', 'W'), 'channel_stats')
+    chunk = check_int(chunk, 'chunk', 'channel_stats')
+    count = X.shape[0] * X.shape[2] * X.shape[3]
+    if count == 0: raise ValueError(f'channel_stats: no pixels to average in images of shape {X.shape}')
+    parts = range(0, len(X), chunk)
+    mean = sum(X[i:i + chunk].sum(axis=(0, 2, 3), dtype=np.float64) for i in parts) / count
+    var = sum(np.square(X[i:i + chunk] - mean[:, None, None]).sum(axis=(0, 2, 3)) for i in parts) / count
+    std = np.sqrt(var)
+    if not np.all(std > 0):
+        c = int(np.flatnonzero(~(std > 0))[0])
+        raise ValueError(f'channel_stats: channel {c} has the same value {mean[c]:g} in every pixel, so there is no spread to divide by')
+    return mean.astype(np.float32), std.astype(np.float32)
+
+def standardize(X:np.ndarray, # images (N, C, H, W) of any split
+                mean, # (C,) per-channel means of the training split (`channel_stats`)
+                std # (C,) per-channel standard deviations of the training split, > 0
+               )->np.ndarray: # a new float array, same shape and dtype
+    "`(X - mean) / std`, channel by channel, with statistics computed on the training split."
+    X = float_input(X)
+    check_shape(X, ('N', 'C', 'H', 'W'), 'standardize')
+    C = X.shape[1]
+    mean, std = np.asarray(mean, dtype=np.float64), np.asarray(std, dtype=np.float64)
+    if mean.shape != (C,) or std.shape != (C,):
+        raise ValueError(f'standardize: mean and std must have shape ({C},), one number per channel of images {X.shape}, '
+                         f'got {mean.shape} and {std.shape}')
+    if not (np.all(np.isfinite(mean)) and np.all(np.isfinite(std)) and np.all(std > 0)):
+        raise ValueError(f'standardize: mean must be finite and std finite and > 0, got mean {mean.tolist()} and std {std.tolist()}')
+    return (X - mean.astype(X.dtype)[:, None, None]) / std.astype(X.dtype)[:, None, None]

@@ -38,3 +38,19 @@ def test_console_scripts_are_installed_and_make_demo_uses_cnn_scratch_train():
             for name in list(DATASETS) + list(ARCHITECTURES): assert name in p.stdout, name
     demo = [l for l in (ROOT/'Makefile').read_text().splitlines() if 'cnn_scratch_train' in l]
     assert demo and '--arch quickstart' in demo[0] and '--dataset mnist-sample' in demo[0], demo
+
+def test_train_cli_options_are_used_and_recorded(tmp_path):
+    "`--augment`, `--optimizer adamw --weight_decay` and `--standardize` reach the run and metrics.json; a bad value is a usage error."
+    import json, subprocess, sys
+    from pathlib import Path
+    script = str(Path(sys.executable).parent/'cnn_scratch_train')
+    out = tmp_path/'run'
+    p = subprocess.run([script, '--dataset', 'digits', '--arch', 'small', '--epochs', '2', '--n_train', '200', '--quiet',
+                        '--augment', '--optimizer', 'adamw', '--weight_decay', '0.05', '--standardize', '--out', str(out)],
+                       capture_output=True, text=True, timeout=300)
+    assert p.returncode == 0, p.stderr
+    m = json.loads((out/'metrics.json').read_text())
+    assert (m['optimizer'], m['weight_decay'], m['augment']) == ('adamw', 0.05, {'size': 8, 'padding': 1}), m
+    assert len(m['input_mean']) == len(m['input_std']) == 1 and m['input_std'][0] > 0, m
+    p = subprocess.run([script, '--weight_decay', '-1'], capture_output=True, text=True, timeout=120)
+    assert p.returncode == 2 and '--weight_decay must be a number >= 0' in p.stderr and 'Traceback' not in p.stderr, p.stderr

@@ -21,8 +21,8 @@ class Transform(Component):
     def __call__(self, x, # a batch of images (N, C, H, W)
                  rng=None # seed or `np.random.Generator` to draw from (None: the library's generator)
                 )->np.ndarray:
-        return self.apply(_batch(x, type(self).__name__), get_rng(rng))
-    def apply(self, x, rng): raise NotImplementedError
+        return self._apply(_batch(x, type(self).__name__), get_rng(rng))
+    def _apply(self, x, rng): raise NotImplementedError
 
 
 # %% ../nbs/09b_augmentation.ipynb #9173a2d2
@@ -37,7 +37,7 @@ class RandomCrop(Transform):
         self.size = tuple(check_int(s, 'size', 'RandomCrop') for s in sizes)
         self.padding = check_int(padding, 'padding', 'RandomCrop', low=0)
     def config(self): return {'size': self.size[0] if self.size[0] == self.size[1] else list(self.size), 'padding': self.padding}
-    def apply(self, x, rng):
+    def _apply(self, x, rng):
         (N, C, H, W), p, (h, w) = x.shape, self.padding, self.size
         if h > H + 2 * p or w > W + 2 * p:
             raise ValueError(f'RandomCrop: a {h}x{w} window does not fit in a {H}x{W} image padded by {p} on each side '
@@ -57,7 +57,7 @@ class RandomHorizontalFlip(Transform):
         super().__init__()
         self.p = check_float(p, 'p', 'RandomHorizontalFlip', 0, 1, low_allowed=True, high_allowed=True)
     def config(self): return {'p': self.p}
-    def apply(self, x, rng):
+    def _apply(self, x, rng):
         flip = rng.random(len(x)) < self.p
         out = x.copy()
         out[flip] = x[flip, :, :, ::-1]
@@ -76,7 +76,7 @@ class Compose(Transform):
         self.transforms = list(transforms)
     def config(self): return {'transforms': [dict(type=type(t).__name__, **(t.config() if hasattr(t, 'config') else {})) for t in self.transforms]}
     def __repr__(self): return f"Compose([{', '.join(map(repr, self.transforms))}])"
-    def apply(self, x, rng):
+    def _apply(self, x, rng):
         out = x.copy() if not self.transforms else x
         for t in self.transforms: out = t(out, rng=rng)
         return out

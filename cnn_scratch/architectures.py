@@ -4,7 +4,7 @@
 
 # %% auto #0
 __all__ = ['ACTIVATIONS', 'ARCHITECTURES', 'count_parameters', 'multiply_adds', 'mlp', 'small_cnn', 'quickstart_cnn',
-           'batchnorm_cnn', 'deep_cnn', 'build_model', 'one_block_cnn', 'EpochTimer', 'compare_architectures',
+           'batchnorm_cnn', 'deep_cnn', 'resnet', 'build_model', 'one_block_cnn', 'EpochTimer', 'compare_architectures',
            'comparison_table']
 
 # %% ../nbs/13_architectures.ipynb #70575846
@@ -62,12 +62,12 @@ def _check_input_shape(input_shape, who, expected, ndim=None):
         raise ValueError(f'{who}: input_shape must be {expected}, got {input_shape!r}')
     return tuple(check_int(v, f'input_shape[{i}]', who) for i, v in enumerate(input_shape))
 
-def _check_image(input_shape, n_classes, who, pools):
-    "`(C, H, W)` from `input_shape`, checked, with H and W large enough for `pools` 2x2 max poolings; else a ValueError naming `who`."
+def _check_image(input_shape, n_classes, who, pools, halvings='2x2 max poolings'):
+    "`(C, H, W)` from `input_shape`, checked, with H and W large enough for `pools` halvings (2x2 max poolings unless said); else a ValueError naming `who`."
     _check_classes(n_classes, who)
     C, H, W = _check_input_shape(input_shape, who, '(C, H, W), three integers >= 1 such as (1, 28, 28)', ndim=3)
     if min(H, W) < 2 ** pools:
-        raise ValueError(f'{who}: a {H}x{W} input is too small for this architecture: its {pools} 2x2 max poolings '
+        raise ValueError(f'{who}: a {H}x{W} input is too small for this architecture: its {pools} {halvings} '
                          f'need H and W of at least {2 ** pools}')
     return C, H, W
 
@@ -139,10 +139,36 @@ def deep_cnn(input_shape:tuple=(1, 28, 28), # shape of one example (C, H, W); H 
         for _ in range(2): layers += [Conv2D(C, F, 3, padding=1, bias=False), BatchNorm2D(F), ReLULayer()]; C = F
     return CNN(layers + [GlobalAvgPool2D(), Linear(C, n_classes)])
 
-# %% ../nbs/13_architectures.ipynb #e1b1825c
-ARCHITECTURES = {'mlp': mlp, 'small': small_cnn, 'quickstart': quickstart_cnn, 'batchnorm': batchnorm_cnn, 'deep': deep_cnn}
+# %% ../nbs/13_architectures.ipynb #6324ba41
+def _basic_block(c_in:int, c_out:int, stride:int, zero_init:bool)->Residual:
+    "He et al.'s basic block: body conv 3x3 (stride), BN, ReLU, conv 3x3, BN; a 1x1 conv + BN shortcut when the shape changes."
+    body = [Conv2D(c_in, c_out, 3, stride=stride, padding=1, bias=False), BatchNorm2D(c_out), ReLULayer(),
+            Conv2D(c_out, c_out, 3, padding=1, bias=False), BatchNorm2D(c_out)]
+    if zero_init: body[-1].gamma[:] = 0                          # the block starts as its shortcut
+    shortcut = None if stride == 1 and c_in == c_out else [Conv2D(c_in, c_out, 1, stride=stride, bias=False), BatchNorm2D(c_out)]
+    return Residual(body, shortcut)
 
-def build_model(arch:str, # a key of `ARCHITECTURES`: 'mlp', 'small', 'quickstart', 'batchnorm' or 'deep'
+def resnet(input_shape:tuple=(1, 28, 28), # shape of one example (C, H, W); H and W at least 2**(len(channels)-1)
+           n_classes:int=10, # outputs, one score per class
+           channels:tuple=(16, 32, 64), # channels of each stage; every stage after the first halves H and W with stride 2
+           blocks:int=1, # basic blocks per stage
+           zero_init_residual:bool=True # start the last BatchNorm's gamma of every body at 0, so each block starts as its shortcut
+          )->CNN:
+    "A small ResNet: a conv-BN-ReLU stem, residual basic blocks (16, 32, 64 channels, stride-2 downsampling), global average pooling."
+    C, H, W = _check_image(input_shape, n_classes, 'resnet', pools=len(channels) - 1, halvings='stride-2 downsamplings')
+    blocks = check_int(blocks, 'blocks', 'resnet')
+    channels = [check_int(F, f'channels[{i}]', 'resnet') for i, F in enumerate(channels)]
+    layers = [Conv2D(C, channels[0], 3, padding=1, bias=False), BatchNorm2D(channels[0]), ReLULayer()]
+    C = channels[0]
+    for stage, F in enumerate(channels):
+        for b in range(blocks):
+            layers += [_basic_block(C, F, 2 if stage and not b else 1, zero_init_residual), ReLULayer()]; C = F
+    return CNN(layers + [GlobalAvgPool2D(), Linear(C, n_classes)])
+
+# %% ../nbs/13_architectures.ipynb #e1b1825c
+ARCHITECTURES = {'mlp': mlp, 'small': small_cnn, 'quickstart': quickstart_cnn, 'batchnorm': batchnorm_cnn, 'deep': deep_cnn, 'resnet': resnet}
+
+def build_model(arch:str, # a key of `ARCHITECTURES`: 'mlp', 'small', 'quickstart', 'batchnorm', 'deep' or 'resnet'
                 input_shape:tuple=(1, 28, 28), # shape of one example (C, H, W)
                 n_classes:int=10, # outputs, one score per class
                 **kwargs # passed on to the builder, e.g. `dropout_rate` for 'quickstart'

@@ -14,24 +14,36 @@ of the same shapes take when timed alone. A script, not a test: speed is never a
 import argparse, json, os, platform, statistics, subprocess, sys, time, tracemalloc
 from pathlib import Path
 import numpy as np
-from cnn_scratch import (Conv2D, MaxPool2D, Flatten, Linear, ReLULayer, Dropout, Adam, SoftmaxCrossEntropyLoss,
-                         build_model, set_seed)
+from cnn_scratch import (Conv2D, MaxPool2D, Flatten, Linear, ReLULayer, Dropout, BatchNorm2D, GlobalAvgPool2D, Residual,
+                         Adam, SoftmaxCrossEntropyLoss, build_model, set_seed)
+from cnn_scratch.architectures import ARCHITECTURES
 
-ARCHS = ('small', 'quickstart')  # the seed notebook's small CNN and the seed README's Quick Start CNN, from chapter 13's
-                                 # `build_model`, both on 1x28x28 inputs
+ARCHS = ('small', 'quickstart')  # the default: the seed notebook's small CNN and the seed README's Quick Start CNN, from
+                                 # chapter 13's `build_model`, both on 1x28x28 inputs; --arch takes any key of ARCHITECTURES
 
 def numpy_model(arch):
     return build_model(arch, (1, 28, 28), 10)
 
 def torch_model(arch):
-    "The same network in PyTorch, layer for layer, read from the NumPy network's layers and their configs."
+    "The same network in PyTorch, layer for layer, read from the NumPy network's layers and their configs (residual blocks too)."
     import torch.nn as nn
+    class TorchResidual(nn.Module):
+        "y = body(x) + shortcut(x), the shortcut the identity when the NumPy block has none."
+        def __init__(self, body, shortcut):
+            super().__init__()
+            self.body, self.shortcut = body, shortcut
+        def forward(self, x): return self.body(x) + (x if self.shortcut is None else self.shortcut(x))
     def torch_layer(l):
+        if isinstance(l, Residual):
+            return TorchResidual(nn.Sequential(*map(torch_layer, l.body)),
+                                 None if l.shortcut is None else nn.Sequential(*map(torch_layer, l.shortcut)))
         c = l.config()
         if isinstance(l, Conv2D): return nn.Conv2d(c['in_channels'], c['out_channels'], c['kernel_size'], c['stride'], c['padding'], bias=c.get('bias', True))
         if isinstance(l, MaxPool2D): return nn.MaxPool2d(c['pool_size'], c['stride'])
         if isinstance(l, Linear): return nn.Linear(c['input_size'], c['output_size'], bias=c.get('bias', True))
         if isinstance(l, Dropout): return nn.Dropout(c['dropout_rate'])
+        if isinstance(l, BatchNorm2D): return nn.BatchNorm2d(c['num_channels'], eps=c['eps'], momentum=c['momentum'])
+        if isinstance(l, GlobalAvgPool2D): return nn.Sequential(nn.AdaptiveAvgPool2d(1), nn.Flatten())
         return {ReLULayer: nn.ReLU, Flatten: nn.Flatten}[type(l)]()
     return nn.Sequential(*[torch_layer(l) for l in numpy_model(arch).layers])
 
@@ -99,9 +111,15 @@ def layer_breakdown(model, x, y, repeats):
 
 def matmul_shapes(arch, batch):
     "The (M, K, N) of every matrix product in one step: im2col forward and the two backward products, likewise for Linear."
-    model, x, shapes, first = numpy_model(arch), np.zeros((batch, 1, 28, 28), np.float32), [], True
-    with model.evaluating():
-        for l in model.layers:
+    model, shapes, first = numpy_model(arch), [], True
+    def walk(layers, x):
+        nonlocal first, shapes
+        for l in layers:
+            if isinstance(l, Residual):                          # both branches read x; their sum goes on
+                walk(l.body, x)
+                if l.shortcut is not None: walk(l.shortcut, x)
+                x = l.forward(x)
+                continue
             y = l.forward(x)
             if isinstance(l, Conv2D):
                 cin, (kh, kw), (n, cout, oh, ow) = l.in_channels, l.kernel_size, y.shape
@@ -112,6 +130,8 @@ def matmul_shapes(arch, batch):
                            (batch, l.output_size, l.input_size)]
             if isinstance(l, (Conv2D, Linear)): first = False
             x = y
+        return x
+    with model.evaluating(): walk(model.layers, np.zeros((batch, 1, 28, 28), np.float32))
     return shapes
 
 def matmul_ms(shapes, repeats):
@@ -163,7 +183,8 @@ def _torch_version():
 
 if __name__ == '__main__':
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    ap.add_argument('--arch', choices=list(ARCHS), action='append', help='architecture (repeatable; default both)')
+    ap.add_argument('--arch', choices=list(ARCHITECTURES), action='append',
+                    help=f'architecture, a key of chapter 13\'s ARCHITECTURES (repeatable; default {" and ".join(ARCHS)})')
     ap.add_argument('--batch', type=int, action='append', help='batch size (repeatable; default 32 and 128)')
     ap.add_argument('--repeats', type=int, default=30, help='timed steps per configuration (median reported)')
     ap.add_argument('--out', default='benchmarks/train_step.json', help='where to write the JSON results')

@@ -4,7 +4,7 @@
 
 # %% auto #0
 __all__ = ['pool_output_size', 'maxpool2d_naive', 'maxpool2d_backward_naive', 'pool_windows', 'pool_tiles', 'maxpool2d',
-           'maxpool2d_backward', 'MaxPool2D', 'AvgPool2D', 'GlobalAvgPool2D']
+           'maxpool2d_backward', 'MaxPool2D', 'AvgPool2D', 'GlobalAvgPool2D', 'receptive_field']
 
 # %% ../nbs/08_pooling.ipynb #422c2523
 import numpy as np
@@ -254,3 +254,63 @@ class GlobalAvgPool2D(Layer):
         dx = np.empty_like(x)
         dx[...] = (np.asarray(grad) / (x.shape[2] * x.shape[3]))[:, :, None, None]
         return dx
+
+# %% ../nbs/08_pooling.ipynb #f6d12306
+from contextlib import ExitStack
+from .conv import Conv2D
+
+def _rf_window(axis:tuple, k:int, s:int, p:int)->tuple:
+    "One window layer (kernel or pool `k`, stride `s`, padding `p`) on one axis: `(r, j, start)` in, `(r, j, start)` out."
+    r, j, start = axis
+    return r + (k - 1) * j, j * s, start + ((k - 1) / 2 - p) * j
+
+def _rf_union(a:tuple, b:tuple, who:str)->tuple:
+    "Two branches that are added: the smallest window holding both receptive fields (equal jumps needed, as equal shapes imply)."
+    if a[1] != b[1]: raise ValueError(f'{who}: the two branches of a residual block move by different jumps ({a[1]} and {b[1]}) on the input')
+    lo, hi = min(a[2] - (a[0] - 1) / 2, b[2] - (b[0] - 1) / 2), max(a[2] + (a[0] - 1) / 2, b[2] + (b[0] - 1) / 2)
+    return int(hi - lo + 1), a[1], (lo + hi) / 2
+
+def _rf_layer(layer, x:np.ndarray, rf, who:str)->tuple:
+    "`(output for x, receptive field after layer)`; `rf` is `((r, j, start) for rows, the same for columns)`, or None once it is global."
+    if hasattr(layer, 'body') and hasattr(layer, 'shortcut'):          # a residual block: y = body(x) + shortcut(x)
+        out, rf_body = _rf_walk(layer.body, x, rf, who)
+        rf_skip = rf if layer.shortcut is None else _rf_walk(layer.shortcut, x, rf, who)[1]
+        if rf_body is None or rf_skip is None: return out, None
+        return out, tuple(_rf_union(a, b, who) for a, b in zip(rf_body, rf_skip))
+    if hasattr(layer, 'layers'): return _rf_walk(layer.layers, x, rf, who)   # a network inside the network
+    out = layer.forward(x)
+    if rf is None: return out, None
+    if isinstance(layer, Conv2D): k, s, p = layer.kernel_size, layer.stride, layer.padding
+    elif isinstance(layer, _WindowPool): k, s, p = layer.pool, layer.stride, (0, 0)
+    elif out.ndim == 4 and out.shape[2:] == x.shape[2:]: return out, rf     # elementwise: ReLU, batch norm, dropout ...
+    elif out.ndim != 4: return out, None                                   # Flatten, Linear, GlobalAvgPool2D: every input pixel
+    else: raise ValueError(f'{who}: {type(layer).__name__} changes the map size from {x.shape[2:]} to {out.shape[2:]} '
+                           f'and is not a Conv2D or a pooling, so its receptive field is unknown')
+    return out, tuple(_rf_window(a, *kspk) for a, kspk in zip(rf, zip(k, s, p)))
+
+def _rf_walk(layers, x, rf, who):
+    "The layers in order: the last output and receptive field."
+    for layer in layers: x, rf = _rf_layer(layer, x, rf, who)
+    return x, rf
+
+def receptive_field(model, # a network, one layer, or a list of layers; residual blocks (`.body`, `.shortcut`) and nested networks are walked through
+                    input_shape:tuple # shape of one example (C, H, W), e.g. (1, 28, 28)
+                   )->list: # one dict per layer: layer, output (shape without the batch), rf and jump as (rows, columns), start
+    "For each layer: its receptive field `rf` (input pixels per side), `jump` (input pixels between neighbouring outputs) and `start` (input position of output 0's centre); after Flatten, Linear or global pooling `rf` is the whole input and `jump`, `start` are None."
+    who = 'receptive_field'
+    if not isinstance(input_shape, (tuple, list)) or len(input_shape) != 3:
+        raise ValueError(f'{who}: input_shape must be (C, H, W), three integers >= 1 such as (1, 28, 28), got {input_shape!r}')
+    C, H, W = (check_int(v, f'input_shape[{i}]', who) for i, v in enumerate(input_shape))
+    layers = model.layers if hasattr(model, 'layers') else [model] if isinstance(model, Layer) else list(model)
+    for i, layer in enumerate(layers):
+        if not isinstance(layer, Layer): raise TypeError(f'{who}: layer {i} must be a Layer, got {type(layer).__name__}')
+    x, rf, rows = np.zeros((1, C, H, W), DEFAULT_DTYPE), ((1, 1, 0.0), (1, 1, 0.0)), []
+    with ExitStack() as stack:
+        for layer in layers: stack.enter_context(layer.evaluating())     # batch norm with its running statistics
+        for i, layer in enumerate(layers):
+            x, rf = _rf_layer(layer, x, rf, who)
+            rows.append({'layer': f'({i}) {type(layer).__name__}', 'output': x.shape[1:],
+                         'rf': (H, W) if rf is None else (rf[0][0], rf[1][0]),
+                         'jump': None if rf is None else (rf[0][1], rf[1][1]),
+                         'start': None if rf is None else (rf[0][2], rf[1][2])})
+    return rows

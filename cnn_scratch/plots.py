@@ -269,7 +269,7 @@ def plot_comparison(rows:list, # as returned by `cnn_scratch.architectures.compa
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(9, 3.4))
     _label_points(ax1, [r['params'] for r in rows], [100 * r['accuracy'] for r in rows], names)
     _label_points(ax2, [r['multiply_adds'] for r in rows], [r['seconds_per_epoch'] for r in rows], names)
-    ax1.set(xscale='log', xlabel='parameters (log scale)', ylabel='held-out accuracy (%)', title='Accuracy vs. size')
+    ax1.set(xscale='log', xlabel='parameters (log scale)', ylabel='validation accuracy (%)', title='Accuracy vs. size')
     ax2.set(xscale='log', yscale='log', xlabel='multiply-adds per image (log scale)', ylabel='seconds per epoch (log scale)',
             title='Time vs. arithmetic')
     count = FuncFormatter(lambda v, _: f'{v / 1e6:g}M' if v >= 1e6 else f'{v / 1e3:g}k' if v >= 1e3 else f'{v:g}')

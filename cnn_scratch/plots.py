@@ -152,7 +152,7 @@ def plot_feature_maps(maps:np.ndarray, # one example's activation (C, H, W), or 
         im = ax.imshow(maps[c], cmap=cmap, interpolation='nearest')   # whole pixels: no blur, and a much smaller PNG
         if colorbar:
             cb = fig.colorbar(im, ax=ax, fraction=0.046, pad=0.03)
-            cb.ax.tick_params(labelsize=8); cb.locator = MaxNLocator(3); cb.update_ticks()
+            cb.ax.tick_params(labelsize=9); cb.locator = MaxNLocator(3); cb.update_ticks()
         ax.set_title(titles[c] if titles else str(c), fontsize=9)
     fig.suptitle(title)
     return fig
@@ -205,7 +205,7 @@ def plot_activations(model, # a network whose `layers` include `Conv2D` layers
     subs = fig.subfigures(len(blocks) + 1, 1, height_ratios=[1.2] + [0.85 * r + 0.35 for r in rows])
     ax = subs[0].subplots(1, ncols)
     for a in ax: a.axis('off')
-    ax[0].imshow(np.asarray(image)[0], cmap='gray'); ax[0].set_title('input', fontsize=8)
+    ax[0].imshow(np.asarray(image)[0], cmap='gray'); ax[0].set_title('input', fontsize=9)
     subs[0].suptitle(title)
     for sub, (label, maps), r in zip(subs[1:], blocks, rows):
         axes = sub.subplots(r, ncols, squeeze=False)
@@ -214,7 +214,7 @@ def plot_activations(model, # a network whose `layers` include `Conv2D` layers
         for k, a in enumerate(axes.flat):
             a.axis('off')
             if k < len(shown): im = a.imshow(shown[k], cmap='viridis', vmin=lo, vmax=hi if hi > lo else lo + 1, interpolation='nearest')
-        sub.colorbar(im, ax=axes, shrink=0.9, pad=0.02).ax.tick_params(labelsize=8)   # one scale per convolution
+        sub.colorbar(im, ax=axes, shrink=0.9, pad=0.02).ax.tick_params(labelsize=9)   # one scale per convolution
         sub.suptitle(f'{label}: first {min(max_maps, len(maps))} of {len(maps)} maps', fontsize=9)
     return fig
 

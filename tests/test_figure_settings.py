@@ -37,3 +37,11 @@ def test_one_hidden_setup_cell_per_chapter():
 def test_widgets_draw_at_100_dpi():
     from cnn_scratch.widgets import DPI
     assert DPI == 100
+
+def test_no_text_below_9_points():
+    "The house rule: text at least 9 pt. An explicit `fontsize=` or `labelsize=` below 9 in a chapter's code or the library fails."
+    import re
+    small = re.compile(r'\b(?:fontsize|labelsize)=([0-8](?:\.\d+)?)\b')
+    found = [f'{p.name}: {m.group(0)}' for p in sorted((ROOT/'nbs').glob('*.ipynb')) for c in _cells(p) for m in small.finditer(_src(c))]
+    found += [f'{p.name}: {m.group(0)}' for p in sorted((ROOT/'cnn_scratch').glob('*.py')) for m in small.finditer(p.read_text(encoding='utf-8'))]
+    assert not found, 'text smaller than 9 pt:\n' + '\n'.join(found)

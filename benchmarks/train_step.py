@@ -6,6 +6,10 @@ product and slow PyTorch's threads down when both live in one process, which wou
 
     python benchmarks/train_step.py                 # all four configurations, table + benchmarks/train_step.json
     python benchmarks/train_step.py --repeats 50 --arch small --batch 32
+    python benchmarks/train_step.py --arch batchnorm --arch deep --arch resnet --rounds 5
+
+Each round times PyTorch (all configurations, in a child process), then NumPy (all configurations); the reported time
+of each framework is its median over the rounds, so a slow spell of the machine hits both.
 
 Reported per configuration: median step time of each framework and their ratio, NumPy's peak memory for one
 step (tracemalloc), a per-layer forward/backward breakdown, and the share of the step that the matrix products
@@ -152,28 +156,42 @@ def torch_times(archs, batches, repeats):
         raise RuntimeError(f'timing PyTorch failed:\n{r.stderr}')
     return {(a, b): t for a, b, t in json.loads(r.stdout.strip().splitlines()[-1])}
 
-def main(archs=('small', 'quickstart'), batches=(32, 128), repeats=30, out='benchmarks/train_step.json'):
-    torch_ms = torch_times(archs, batches, repeats)
-    has_torch = torch_ms is not None
+def main(archs=('small', 'quickstart'), batches=(32, 128), repeats=30, out='benchmarks/train_step.json', rounds=3):
+    "Alternate `rounds` rounds of PyTorch (child process) and NumPy timings; report each one's median over the rounds."
+    configs = [(a, b) for a in archs for b in batches]
+    steps = {c: numpy_step_fn(*c) for c in configs}
+    numpy_rounds, torch_rounds = {c: [] for c in configs}, {c: [] for c in configs}
+    has_torch = True
+    for r in range(rounds):
+        if has_torch:
+            t = torch_times(archs, batches, repeats)
+            has_torch = t is not None
+            if has_torch:
+                for c in configs: torch_rounds[c].append(t[c])
+        for c in configs: numpy_rounds[c].append(median_ms(steps[c][0], repeats))
+        print(f'round {r + 1}/{rounds}: ' + ', '.join(
+            f'{a} {b}: {numpy_rounds[a, b][-1]:.1f}' + (f'/{torch_rounds[a, b][-1]:.1f}' if has_torch else '') for a, b in configs)
+            + (' ms (numpy/torch)' if has_torch else ' ms (numpy)'), flush=True)
     if not has_torch: print('torch is not installed: NumPy times only (pip install torch to compare).')
     results = []
-    for arch in archs:
-        for batch in batches:
-            step, model, x, y = numpy_step_fn(arch, batch)
-            r = {'arch': arch, 'batch': batch, 'numpy_ms': round(median_ms(step, repeats), 3)}
-            if has_torch:
-                r['torch_ms'] = round(torch_ms[arch, batch], 3)
-                r['ratio'] = round(r['numpy_ms'] / r['torch_ms'], 3)
-            r['numpy_peak_mb'] = round(peak_memory_mb(step), 2)
-            r['matmul_share'] = round(matmul_ms(matmul_shapes(arch, batch), repeats) / r['numpy_ms'], 3)
-            r['layers'] = layer_breakdown(model, x, y, repeats)
-            results.append(r)
-            print(f"{arch:>10} batch {batch:>3}: numpy {r['numpy_ms']:7.2f} ms" +
-                  (f"  torch {r['torch_ms']:7.2f} ms  ratio {r['ratio']:.2f}x" if has_torch else '') +
-                  f"  peak {r['numpy_peak_mb']:.1f} MB  matmul share {r['matmul_share']:.0%}", flush=True)
+    for arch, batch in configs:
+        step, model, x, y = steps[arch, batch]
+        r = {'arch': arch, 'batch': batch, 'numpy_ms': round(statistics.median(numpy_rounds[arch, batch]), 3),
+             'numpy_rounds_ms': [round(v, 3) for v in numpy_rounds[arch, batch]]}
+        if has_torch:
+            r['torch_ms'] = round(statistics.median(torch_rounds[arch, batch]), 3)
+            r['torch_rounds_ms'] = [round(v, 3) for v in torch_rounds[arch, batch]]
+            r['ratio'] = round(r['numpy_ms'] / r['torch_ms'], 3)
+        r['numpy_peak_mb'] = round(peak_memory_mb(step), 2)
+        r['matmul_share'] = round(matmul_ms(matmul_shapes(arch, batch), repeats) / r['numpy_ms'], 3)
+        r['layers'] = layer_breakdown(model, x, y, repeats)
+        results.append(r)
+        print(f"{arch:>10} batch {batch:>3}: numpy {r['numpy_ms']:7.2f} ms" +
+              (f"  torch {r['torch_ms']:7.2f} ms  ratio {r['ratio']:.2f}x" if has_torch else '') +
+              f"  peak {r['numpy_peak_mb']:.1f} MB  matmul share {r['matmul_share']:.0%}", flush=True)
     meta = {'machine': platform.machine(), 'processor': platform.processor(), 'cpus': os.cpu_count(),
             'python': platform.python_version(), 'numpy': np.__version__,
-            'torch': _torch_version() if has_torch else None, 'repeats': repeats}
+            'torch': _torch_version() if has_torch else None, 'repeats': repeats, 'rounds': rounds}
     Path(out).write_text(json.dumps({'meta': meta, 'results': results}, indent=1))
     print(f'wrote {out}')
     return results
@@ -187,6 +205,8 @@ if __name__ == '__main__':
                     help=f'architecture, a key of chapter 13\'s ARCHITECTURES (repeatable; default {" and ".join(ARCHS)})')
     ap.add_argument('--batch', type=int, action='append', help='batch size (repeatable; default 32 and 128)')
     ap.add_argument('--repeats', type=int, default=30, help='timed steps per configuration (median reported)')
+    ap.add_argument('--rounds', type=int, default=3, help='alternating rounds of PyTorch and NumPy (medians over the rounds reported)')
     ap.add_argument('--out', default='benchmarks/train_step.json', help='where to write the JSON results')
     a = ap.parse_args()
-    main(tuple(a.arch or ARCHS), tuple(a.batch or (32, 128)), a.repeats, a.out)
+    if a.repeats < 1 or a.rounds < 1: ap.error('--repeats and --rounds must be at least 1')
+    main(tuple(a.arch or ARCHS), tuple(a.batch or (32, 128)), a.repeats, a.out, a.rounds)

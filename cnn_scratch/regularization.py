@@ -67,42 +67,6 @@ class _BatchNorm(Layer):
         self.running_mean, self.running_var = self.running_mean.astype(dtype), self.running_var.astype(dtype)
         return self
 
-# %% ../nbs/09_regularization.ipynb #c434abfd
-@patch
-def forward(self:_BatchNorm, x):
-    "y = gamma * x_hat + beta, x_hat normalised with the batch statistics (training) or the running ones (evaluation)."
-    who = type(self).__name__
-    x = float_input(x, self.gamma.dtype)
-    check_shape(x, self._spec(), who)
-    if self.training:
-        m = x.size // self.num_features                                    # values per feature
-        if m < 2: raise ValueError(f'{who} needs more than one value per feature in training, got input of shape {x.shape}')
-        mu = x.mean(self._axes, keepdims=True)
-        var = ((x - mu) ** 2).mean(self._axes, keepdims=True)              # biased: divided by m
-        self.running_mean *= 1 - self.momentum; self.running_mean += self.momentum * mu.reshape(-1)
-        self.running_var *= 1 - self.momentum; self.running_var += self.momentum * (m / (m - 1)) * var.reshape(-1)  # unbiased
-    else:
-        m, mu, var = None, self._per_feature(self.running_mean), self._per_feature(self.running_var)
-    s = np.sqrt(var + self.eps)
-    x_hat = (x - mu) / s
-    self._cache = (x_hat, s, m)
-    return self._per_feature(self.gamma) * x_hat + self._per_feature(self.beta)
-
-# %% ../nbs/09_regularization.ipynb #38c0c2bf
-@patch
-def backward(self:_BatchNorm, g):
-    "Accumulate dL/dbeta = sum g and dL/dgamma = sum g x_hat; return dL/dx (batch statistics in training, running ones in evaluation)."
-    x_hat, s, m = self.cached()
-    g = check_grad(g, x_hat.shape, type(self).__name__)
-    g_sum = g.sum(self._axes, keepdims=True)                            # sum_i g_i
-    gx_sum = (g * x_hat).sum(self._axes, keepdims=True)                 # sum_i g_i x_hat_i
-    self.beta_grad += g_sum.reshape(-1)
-    self.gamma_grad += gx_sum.reshape(-1)
-    if not self.needs_input_grad: return None
-    gamma = self._per_feature(self.gamma)
-    if m is None: return g * gamma / s                                  # evaluation: an affine map
-    return gamma / (m * s) * (m * g - g_sum - x_hat * gx_sum)
-
 # %% ../nbs/09_regularization.ipynb #cc158fc3
 class BatchNorm1D(_BatchNorm):
     "Batch normalization of (N, D) inputs: each of the D features normalised over the batch, then scaled by `gamma` and shifted by `beta`."
@@ -121,3 +85,51 @@ class BatchNorm2D(_BatchNorm):
                  eps:float=1e-5, # added to the variance before the square root
                  dtype=DEFAULT_DTYPE # dtype of the parameters, running statistics and computation
                 ): super().__init__(num_channels, momentum, eps, dtype)
+
+# %% ../nbs/09_regularization.ipynb #db16562c
+def _rows(x):
+    "The (values, features) table of `x`: x itself for (N, D); the (N*H*W, C) pixels of (N, C, H, W), free for channels-last memory."
+    return x if x.ndim == 2 else x.transpose(0, 2, 3, 1).reshape(-1, x.shape[1])
+
+def _unrows(T, shape):
+    "The inverse of `_rows`: the table back in the input's shape (for images, an (N, C, H, W) view of channels-last memory)."
+    if len(shape) == 2: return T
+    N, C, H, W = shape
+    return T.reshape(N, H, W, C).transpose(0, 3, 1, 2)
+
+@patch
+def forward(self:_BatchNorm, x):
+    "y = gamma * x_hat + beta, x_hat normalised with the batch statistics (training) or the running ones (evaluation)."
+    who = type(self).__name__
+    x = float_input(x, self.gamma.dtype)
+    check_shape(x, self._spec(), who)
+    X = _rows(x)                                                        # (m, C)
+    if self.training:
+        m = len(X)
+        if m < 2: raise ValueError(f'{who} needs more than one value per feature in training, got input of shape {x.shape}')
+        mu = np.ones(m, X.dtype) @ X / m                                   # 1^T X / m, one pass
+        D = X - mu                                                         # centred, kept for backward
+        var = np.einsum('ij,ij->j', D, D) / m                              # biased, one pass, no temporary
+        self.running_mean *= 1 - self.momentum; self.running_mean += self.momentum * mu
+        self.running_var *= 1 - self.momentum; self.running_var += self.momentum * (m / (m - 1)) * var
+    else: m, D, var = None, X - self.running_mean, self.running_var
+    inv_s = 1 / np.sqrt(var + self.eps)
+    Y = D * (self.gamma * inv_s); Y += self.beta
+    self._cache = (D, inv_s, m, x.shape)
+    return _unrows(Y, x.shape)
+
+@patch
+def backward(self:_BatchNorm, g):
+    "Accumulate dL/dbeta = sum g and dL/dgamma = sum g x_hat; return dL/dx (batch statistics in training, running ones in evaluation)."
+    D, inv_s, m, shape = self.cached()
+    G = _rows(check_grad(g, shape, type(self).__name__))
+    g_sum = np.ones(len(G), G.dtype) @ G                                  # sum_i g_i
+    gx_sum = np.einsum('ij,ij->j', G, D) * inv_s                          # sum_i g_i x_hat_i
+    self.beta_grad += g_sum
+    self.gamma_grad += gx_sum
+    if not self.needs_input_grad: return None
+    a = self.gamma * inv_s
+    dX = G * a
+    if m is not None:                                                     # training: remove the mean and x_hat components
+        dX -= D * (a * inv_s * gx_sum / m); dX -= a * g_sum / m
+    return _unrows(dX, shape)

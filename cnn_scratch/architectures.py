@@ -148,17 +148,20 @@ def _basic_block(c_in:int, c_out:int, stride:int, zero_init:bool)->Residual:
     shortcut = None if stride == 1 and c_in == c_out else [Conv2D(c_in, c_out, 1, stride=stride, bias=False), BatchNorm2D(c_out)]
     return Residual(body, shortcut)
 
-def resnet(input_shape:tuple=(1, 28, 28), # shape of one example (C, H, W); H and W at least 2**(len(channels)-1)
+def resnet(input_shape:tuple=(1, 28, 28), # shape of one example (C, H, W); H and W at least 2**(len(channels) - 1 + stem_pool)
            n_classes:int=10, # outputs, one score per class
            channels:tuple=(16, 32, 64), # channels of each stage; every stage after the first halves H and W with stride 2
            blocks:int=1, # basic blocks per stage
-           zero_init_residual:bool=False # start the last BatchNorm's gamma of every body at 0, so each block starts as its shortcut
+           zero_init_residual:bool=False, # start the last BatchNorm's gamma of every body at 0, so each block starts as its shortcut
+           stem_pool:bool=True # 2x2 max pooling after the stem, as in ImageNet ResNets; False: the first stage at full resolution
           )->CNN:
-    "A small ResNet: a conv-BN-ReLU stem, residual basic blocks (16, 32, 64 channels, stride-2 downsampling), global average pooling."
-    C, H, W = _check_image(input_shape, n_classes, 'resnet', pools=len(channels) - 1, halvings='stride-2 downsamplings')
+    "A small ResNet: a conv-BN-ReLU stem with 2x2 max pooling, residual basic blocks (16, 32, 64 channels, stride-2 downsampling), global average pooling."
+    stem_pool = bool(stem_pool)
+    C, H, W = _check_image(input_shape, n_classes, 'resnet', pools=len(channels) - 1 + stem_pool,
+                           halvings='halvings (stem pooling and stride-2 downsamplings)' if stem_pool else 'stride-2 downsamplings')
     blocks = check_int(blocks, 'blocks', 'resnet')
     channels = [check_int(F, f'channels[{i}]', 'resnet') for i, F in enumerate(channels)]
-    layers = [Conv2D(C, channels[0], 3, padding=1, bias=False), BatchNorm2D(channels[0]), ReLULayer()]
+    layers = [Conv2D(C, channels[0], 3, padding=1, bias=False), BatchNorm2D(channels[0]), ReLULayer()] + [MaxPool2D(2)] * stem_pool
     C = channels[0]
     for stage, F in enumerate(channels):
         for b in range(blocks):

@@ -71,6 +71,11 @@ def test_make_student_is_idempotent_and_copies_the_pictures(tmp_path):
     text = first[0].read_text()
     student.write(tmp_path, ['03_losses'])
     assert first[0].read_text() == text
+    first[0].write_text(text.replace('# your answer here', '# my answer'))      # the student's work is kept...
+    student.write(tmp_path, ['03_losses'])
+    assert '# my answer' in first[0].read_text()
+    student.write(tmp_path, ['03_losses'], force=True)                          # ...unless forced
+    assert first[0].read_text() == text
     assert (tmp_path/'images').is_dir() and any((tmp_path/'images').iterdir())
 
 def _run(nb, folder):

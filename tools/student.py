@@ -16,10 +16,13 @@ Every chapter notebook of nbs/ (the ones whose name starts with a digit; not ind
 - every other cell as it is, outputs included.
 The chapters read no files relative to their folder except the pictures of nbs/images/, which are copied to
 student/images/; data sets come from the package's cache (`cnn_scratch.images.data_dir`), wherever the notebook is.
-The copies are rewritten from the chapters each time (idempotent); student/ is git-ignored, so no tracked file changes.
+A copy that already exists and differs from what would be written (the student's answers, or a chapter that has
+changed since) is kept and named, so that running it again never loses work: `--force` (`make student FORCE=1`)
+rewrites it. Running it twice writes the same files (idempotent); student/ is git-ignored, so no tracked file changes.
 
     python tools/student.py                      # every chapter, into student/
     python tools/student.py --out DIR 03_losses  # only these chapters, into DIR
+    python tools/student.py --force              # rewrite copies that differ (answers in them are lost)
 """
 import argparse, ast, re, shutil, sys
 from pathlib import Path
@@ -115,13 +118,18 @@ def chapters(names=None) -> list:
         paths = [p for p in paths if p.stem in names]
     return paths
 
-def write(out=ROOT/'student', names=None) -> list:
-    "Write the student copies into `out` (and the pictures the chapters read); returns the paths written."
+def write(out=ROOT/'student', names=None, force=False) -> list:
+    """Write the student copies into `out` (and the pictures the chapters read); returns the paths of the copies.
+    A copy that exists and differs is kept (and reported) unless `force`."""
     out = Path(out); out.mkdir(parents=True, exist_ok=True)
     written = []
     for p in chapters(names):
         dst = out/p.name
-        nbformat.write(student_notebook(nbformat.read(p, as_version=4)), dst)
+        text = nbformat.writes(student_notebook(nbformat.read(p, as_version=4))) + '\n'
+        if dst.exists() and dst.read_text(encoding='utf-8') != text and not force:
+            print(f'kept {dst}: it differs from a fresh copy of {p.name} (your answers, or a newer chapter); '
+                  'python tools/student.py --force (make student FORCE=1) rewrites it')
+        else: dst.write_text(text, encoding='utf-8')
         written.append(dst)
     if (NBS/'images').is_dir(): shutil.copytree(NBS/'images', out/'images', dirs_exist_ok=True)
     return written
@@ -130,7 +138,8 @@ if __name__ == '__main__':
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     ap.add_argument('chapters', nargs='*', help='chapter names (e.g. 03_losses); default: all')
     ap.add_argument('--out', default=str(ROOT/'student'), help='folder to write to (default: student/)')
+    ap.add_argument('--force', action='store_true', help='rewrite copies that differ from a fresh copy')
     a = ap.parse_args()
-    paths = write(a.out, a.chapters)
+    paths = write(a.out, a.chapters, a.force)
     n_stubs = sum(is_solution(c) for p in paths for c in nbformat.read(p, as_version=4).cells)
-    print(f'{len(paths)} student notebooks with {n_stubs} solution stubs in {a.out}/: open them with `make lab` (student/)')
+    print(f'{len(paths)} student notebooks with {n_stubs} solution stubs in {a.out}/: open them with `make lab LAB_DIR=student`')

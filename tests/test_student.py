@@ -3,7 +3,8 @@
 - The stub transformation: a solution keeps its signatures and docstrings, its bodies raise `NotImplementedError`,
   its assignments become `None`, answer callouts become `*Write your answer here.*`, the outputs that show answers go.
 - One small chapter (03_losses) run top to bottom as a student gets it: it fails at the first exercise's check, and
-  passes every check once the chapter's own solutions are pasted in place of the stubs (two kernels, about 20 s).
+  passes every check once the chapter's own solutions are pasted in place of the stubs (two kernels, about 20 s); and
+  each of its checks fails against its own stub, not only the first (`student.verify`, in-process).
 - Every chapter has at least three exercises, each a `### Exercise` heading followed by a solution cell and its check,
   or by a folded answer (and, if a solution cell follows the answer, its check). Until every chapter has its exercises,
   this test fails and lists the chapters that lack them."""
@@ -138,6 +139,13 @@ def exercise_problems(path) -> list:
             if nxt is None or nxt.cell_type != 'code' or student.is_solution(nxt):
                 problems.append(f'{name}: the solution is not followed by a check cell')
     return problems
+
+def test_every_check_fails_against_its_stub_and_passes_with_its_solution():
+    "Not only the first: each check of the chapter, run after its stub, fails; after its solution, passes (in-process, a few seconds)."
+    res = student.verify(ROOT/'nbs'/f'{CHAPTER}.ipynb')
+    assert len(res) >= 3
+    assert all(r['stub_error'] and r['stub_error'].split(':')[0] in ('NotImplementedError', 'AssertionError') for r in res), res
+    assert all(r['passes'] for r in res), res
 
 def test_every_chapter_has_three_exercises_with_solutions_and_checks():
     "Fails, listing them, while some chapters still lack their exercises (issue 16)."

@@ -23,6 +23,12 @@ rewrites it. Running it twice writes the same files (idempotent); student/ is gi
     python tools/student.py                      # every chapter, into student/
     python tools/student.py --out DIR 03_losses  # only these chapters, into DIR
     python tools/student.py --force              # rewrite copies that differ (answers in them are lost)
+    python tools/student.py --verify 03_losses   # check the chapter's checks against its stubs (writes nothing)
+
+`--verify` runs a chapter top to bottom in one in-process kernel (execnb, as nbdev_test does; `#| slow` cells are
+skipped as there), then, for each exercise, runs the stub in place of the solution and then the check, which must
+fail, then the solution and the check again, which must pass. It prints each check's failure message and the time of
+each solution and check cell: a check that passes against its stub would let a student's empty answer through.
 """
 import argparse, ast, re, shutil, sys
 from pathlib import Path
@@ -43,7 +49,7 @@ def has_answer(cell) -> bool:
     "A markdown cell holding a folded answer callout."
     return cell.cell_type == 'markdown' and bool(CALLOUT.search(cell.source))
 
-def _stub_def(node, lines) -> list:
+def _stub_def(node, lines, owner=None) -> list:
     "Source lines of a stubbed `def` or `class`: decorators, signature and docstring as written, then a body that raises."
     first = node.decorator_list[0].lineno if node.decorator_list else node.lineno
     body0 = node.body[0]
@@ -62,10 +68,11 @@ def _stub_def(node, lines) -> list:
         out += lines[doc.lineno - 1:doc.end_lineno] if doc.lineno != node.lineno else [inner + repr(doc.value.value)]
     if isinstance(node, ast.ClassDef):
         methods = [n for n in node.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]
-        for m in methods: out += _stub_def(m, lines)
+        for m in methods: out += _stub_def(m, lines, node.name)
         if not methods and doc is None: out.append(inner + 'pass')
     else:
-        out.append(f'{inner}raise NotImplementedError({node.name + ": write your answer here"!r})')
+        qual = f'{owner}.{node.name}' if owner else node.name
+        out.append(f'{inner}raise NotImplementedError({qual + ": write your answer here"!r})')
     return out
 
 def _assigned_names(node) -> list:
@@ -109,6 +116,36 @@ def student_notebook(nb):
         after_solution = False
     return nb
 
+def verify(path) -> list:
+    """Run chapter `path`, then each exercise's check against its stub (it must fail) and against its solution (it must
+    pass). Returns one dict per exercise: cell, stub_error (the check's error against the stub, or None), passes, seconds."""
+    import os, time
+    os.environ.setdefault('MPLBACKEND', 'Agg')
+    from execnb.shell import CaptureShell
+    nb = nbformat.read(path, as_version=4)
+    cwd = os.getcwd(); os.chdir(Path(path).parent)
+    try:
+        sh, times = CaptureShell(), {}
+        def run(src):
+            t = time.perf_counter(); out = sh.run(src)
+            err = next((o for o in out if o.get('output_type') == 'error'), None)
+            return (None if err is None else f"{err['ename']}: {err['evalue']}"), time.perf_counter() - t
+        for i, c in enumerate(nb.cells):
+            if c.cell_type != 'code' or re.match(r'#\|\s*(slow|eval:\s*false|interactive)', c.source.split('\n', 2)[-1] if is_solution(c) else c.source):
+                continue
+            err, times[i] = run(c.source)
+            if err: raise RuntimeError(f'{Path(path).name}: cell {i} fails in the chapter itself: {err}')
+        res = []
+        for i, c in enumerate(nb.cells):
+            if not is_solution(c): continue
+            check = nb.cells[i + 1].source
+            run(stub_source(c.source)); stub_err, _ = run(check)
+            run(c.source); ok_err, _ = run(check)
+            res.append({'cell': i, 'stub_error': stub_err, 'passes': ok_err is None,
+                        'seconds': times.get(i, 0) + times.get(i + 1, 0)})
+        return res
+    finally: os.chdir(cwd)
+
 def chapters(names=None) -> list:
     "The chapter notebooks of nbs/ (name starting with a digit), or those whose stem is in `names`."
     paths = sorted(p for p in NBS.glob('*.ipynb') if re.match(r'\d', p.name))
@@ -139,7 +176,18 @@ if __name__ == '__main__':
     ap.add_argument('chapters', nargs='*', help='chapter names (e.g. 03_losses); default: all')
     ap.add_argument('--out', default=str(ROOT/'student'), help='folder to write to (default: student/)')
     ap.add_argument('--force', action='store_true', help='rewrite copies that differ from a fresh copy')
+    ap.add_argument('--verify', action='store_true', help="run each chapter's checks against its stubs and solutions; write nothing")
     a = ap.parse_args()
+    if a.verify:
+        bad = 0
+        for p in chapters(a.chapters):
+            for r in verify(p):
+                ok = r['stub_error'] is not None and r['passes']
+                bad += not ok
+                print(f"{'ok  ' if ok else 'FAIL'} {p.stem} cell {r['cell']:3d} ({r['seconds']:.2f} s): "
+                      f"against the stub: {(r['stub_error'] or 'PASSES (it should fail)')[:110]}"
+                      + ('' if r['passes'] else '; FAILS against the solution'))
+        sys.exit(1 if bad else 0)
     paths = write(a.out, a.chapters, a.force)
     n_stubs = sum(is_solution(c) for p in paths for c in nbformat.read(p, as_version=4).cells)
     print(f'{len(paths)} student notebooks with {n_stubs} solution stubs in {a.out}/: open them with `make lab LAB_DIR=student`')

@@ -4,12 +4,13 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: help venv demo test sync nbtest pytest lab lab-check docs docs-check sidebar api readme export clean-nbs clean
+.PHONY: help venv demo test sync nbtest pytest lab student lab-check docs docs-check sidebar api readme export clean-nbs clean
 
 help:
 	@echo "make demo    create .venv, install, train the demo network and write pictures to demo_out/"
 	@echo "make test    create/update .venv, check notebooks and library are in sync, run nbdev_test and pytest"
 	@echo "make lab     open the chapters in JupyterLab (extra options: make lab LAB_ARGS=\"--no-browser --port 8899\")"
+	@echo "make student write student/: the chapters with their exercise solutions replaced by stubs (then: make lab LAB_DIR=student; FORCE=1 rewrites copies you changed)"
 	@echo "make lab-check   drive the widgets of chapter 14 in a real JupyterLab in headless Chromium (screenshots in _lab_check/)"
 	@echo "make docs    build the Quarto documentation site (needs Quarto; without it, an offline preview)"
 	@echo "make docs-check  render every page from its stored outputs, check it in headless Chromium (screenshots in _docs_check/)"
@@ -49,8 +50,14 @@ nbtest: venv
 pytest: venv
 	$(BIN)/python -m pytest -q tests
 
+# LAB_DIR=student opens the copies that `make student` writes.
+LAB_DIR ?= nbs
 lab: venv
-	$(BIN)/jupyter lab nbs $(LAB_ARGS)
+	$(BIN)/jupyter lab $(LAB_DIR) $(LAB_ARGS)
+
+# The chapters without their solutions, to work the exercises in (git-ignored; see tools/student.py).
+student: venv
+	$(BIN)/python tools/student.py $(if $(FORCE),--force)
 
 # The widgets in a real JupyterLab, driven by Debian's Chromium (apt-get install chromium) through playwright, which is
 # installed here from pip the first time; it never downloads a browser. Runs on a copy of chapter 14.

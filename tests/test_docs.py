@@ -164,3 +164,24 @@ def test_browser_check_catches_broken_pages(tmp_path):
     shutil.rmtree(out/'katex')  # no KaTeX: the TeX stays raw, and that is caught too
     raw = docs_check._browse('good.html', out)
     assert any(p.startswith('math left unrendered') for p in raw), raw
+
+def test_solutions_and_answers_render_folded_and_unfolded_ones_are_reported(tmp_path):
+    "Issue 16: `code-fold: true` puts a solution's code in a closed <details>, a collapsed callout is a closed <details>."
+    import nbformat, shutil
+    proc, out = tmp_path/'proc', tmp_path/'out'
+    proc.mkdir(); out.mkdir()
+    shutil.copytree(docs_check.katex_dir(), out/'katex')
+    cells = [nbformat.v4.new_markdown_cell('## Exercises\n\n### Exercise 1: x'),
+             nbformat.v4.new_code_cell('#| solution\n#| code-fold: true\nanswer = 42'),
+             nbformat.v4.new_code_cell('assert answer == 42'),
+             nbformat.v4.new_markdown_cell('::: {.callout-tip collapse="true" title="Answer"}\nBecause $x = 1$.\n:::')]
+    nbformat.write(nbformat.v4.new_notebook(cells=cells), proc/'folded.ipynb')
+    cells[1] = nbformat.v4.new_code_cell('#| solution\nanswer = 42')                        # no code-fold: shown open
+    nbformat.write(nbformat.v4.new_notebook(cells=cells), proc/'open.ipynb')
+    docs_check.render(['folded.ipynb', 'open.ipynb'], proc, out)
+    page = (out/'folded.html').read_text()
+    assert '<details class="code-fold"><summary>Code</summary>' in page and '<summary>Answer</summary>' in page
+    assert ':::' not in page and 'code-fold: true' not in page
+    assert docs_check._browse('folded.html', out) == ['(0 figures, 1 typeset formulas, 1/1 solutions and 1/1 answers folded)']
+    assert (out/'folded-exercises.png').stat().st_size > 5_000
+    assert docs_check._browse('open.html', out)[0].startswith('solution renders unfolded: #| solution'), docs_check._browse('open.html', out)

@@ -13,11 +13,17 @@ What `make docs-check` (and CI) runs:
    cells, imports and `show_doc`), with the Quarto cell options nbdev relies on (`echo: false`, `include: false`,
    `output: asis`) applied, and with the math typeset by KaTeX, as the Quarto site does (`html-math-method: katex`),
    from Debian's `libjs-katex` package (nbconvert's own template would load MathJax from a CDN: there is no internet).
+   Folding is rendered as Quarto renders it: the input of a `#| code-fold: true` cell (every exercise solution, issue
+   16) inside `<details><summary>Code</summary>`, and a callout with `collapse="true"` (the exercises' worked answers)
+   as a closed `<details>` whose summary is its title.
 3. A real browser: headless Chromium opens each page and reports, from inside the page, the figures that did not
    load, the formulas KaTeX could not typeset and any TeX left raw (`$$`, `$x$`), and keeps a screenshot of each
    page in `_docs_check/<page>.png`. Pages with an error output fail too. Every link of the API index must reach
    an entry that nbdev's processors really wrote on the chapter's page (a `show_doc` heading, by the identifier
-   that Pandoc gives it, as on the Quarto site; see `anchor_problems`).
+   that Pandoc gives it, as on the Quarto site; see `anchor_problems`). Every solution cell (first line `#| solution`
+   in the chapter) must show its code inside a closed `<details>` and every collapsible answer must be closed: a
+   solution or an answer that a reader sees unfolded is a problem of its page. A page with exercises gets a second
+   screenshot, `_docs_check/<page>-exercises.png`, that starts at its `## Exercises` heading.
 
 Everything is written to `_docs_check/` (git-ignored); no tracked file is touched. `_docs_check/contents.html`
 links the pages in course order, each page has the site's sidebar: it is the offline preview that `make docs`
@@ -172,9 +178,26 @@ def _fix_links(md, site):
     md = md.replace(site, '')
     return re.sub(r'(\]\([^)]*\))\{[^}]*\}', r'\1', md)  # Pandoc link attributes ({target="_blank" ...})
 
+_re_callout = re.compile(r'^:::+ *\{(\.callout-[\w-]+)([^}]*)\}[ \t]*\n(.*?)^:::+[ \t]*$', re.M | re.S)
+
+def _callouts(md):
+    """A Quarto callout with `collapse="true"` (or `"false"`) as Quarto renders it: a `<details>` whose summary is its
+    title, closed (or open); other callouts keep only their content. The markdown inside stays markdown."""
+    def one(m):
+        kind, attrs, body = m.group(1)[1:], m.group(2), m.group(3)
+        collapse = re.search(r'collapse="(true|false)"', attrs)
+        if not collapse: return body
+        title = re.search(r'title="([^"]*)"', attrs)
+        title = html.escape(title.group(1) if title else kind.split('-', 1)[1].capitalize())
+        return (f'<details class="callout {kind}"{" open" if collapse.group(1) == "false" else ""}>'
+                f'<summary>{title}</summary>\n\n{body.strip()}\n\n</details>')
+    return _re_callout.sub(one, md)
+
 def quarto_options(nb, site):
     """Apply what Quarto does with the cell options nbdev writes, in place: the frontmatter becomes the title,
-    `include: false` drops a cell, `echo: false` hides its code; option lines and `:::` fences are not shown."""
+    `include: false` drops a cell, `echo: false` hides its code, `code-fold: true` folds it under "Code" (tagged
+    `code-fold` for the template, `code-fold-open` for `code-fold: show`); a callout with `collapse` becomes a
+    `<details>` (see `_callouts`); option lines and other `:::` fences are not shown."""
     import nbformat, yaml
     cells = []
     for c in nb.cells:
@@ -183,7 +206,7 @@ def quarto_options(nb, site):
             md = f"# {fm.get('title', '')}\n\n" + (f"> {fm['description']}" if fm.get('description') else '')
             c = nbformat.v4.new_markdown_cell(md)
         if c.cell_type == 'markdown':
-            c.source = _fix_links('\n'.join(l for l in c.source.split('\n') if not l.startswith(':::')), site)
+            c.source = _fix_links('\n'.join(l for l in _callouts(c.source).split('\n') if not l.startswith(':::')), site)
         if c.cell_type == 'code':
             lines = c.source.split('\n')
             opts = dict(m.groups() for m in map(_re_opt.match, lines) if m)
@@ -191,6 +214,8 @@ def quarto_options(nb, site):
             c.source = '\n'.join(l for l in lines if not _re_opt.match(l)).strip('\n')
             c.metadata.setdefault('tags', [])
             if opts.get('echo') == 'false' or not c.source: c.metadata['tags'].append('remove_input')
+            elif opts.get('code-fold') in ('true', 'show'):
+                c.metadata['tags'].append('code-fold' if opts['code-fold'] == 'true' else 'code-fold-open')
             for o in c.get('outputs', []):
                 if 'text/markdown' in o.get('data', {}):
                     md = _fix_links(o['data']['text/markdown'], site)
@@ -225,6 +250,17 @@ KATEX_HEAD = """<link rel="stylesheet" href="katex/katex.min.css">
                  {left: '\\\\(', right: '\\\\)', display: false}, {left: '\\\\[', right: '\\\\]', display: true}]}); });
 </script>"""
 
+# The lab template with the input of a `code-fold` cell inside <details><summary>Code</summary>, as Quarto folds it.
+FOLD_TEMPLATE = """{%- extends 'index.html.j2' -%}
+{% block input_group -%}
+{%- set tags = cell.metadata.get('tags', []) -%}
+{%- if 'code-fold' in tags or 'code-fold-open' in tags -%}
+<details class="code-fold"{{ ' open' if 'code-fold-open' in tags }}><summary>Code</summary>
+{{ super() }}
+</details>
+{%- else -%}{{ super() }}{%- endif -%}
+{%- endblock input_group %}"""
+
 _re_mathjax = re.compile(r'<!-- Load mathjax -->.*?<!-- End of mathjax configuration -->', re.S)
 
 def nav_html(current):
@@ -253,7 +289,12 @@ body{margin-left:270px !important}
 CHECK_JS = r"""<script>
 (function(){
   function report(){
-    var r = {images: 0, broken: [], math: 0, math_errors: [], raw_tex: []};
+    var r = {images: 0, broken: [], math: 0, math_errors: [], raw_tex: [], solutions: 0, unfolded: [], answers: 0, open_answers: []};
+    document.querySelectorAll('.celltag_solution').forEach(function(c){   // its code must be in a closed <details>
+      r.solutions++; var code = c.querySelector('pre'), d = code && code.closest('details');
+      if (!d || d.open || !c.contains(d)) r.unfolded.push(code ? code.textContent.trim().split('\n')[0].slice(0, 80) : '(no code shown)'); });
+    document.querySelectorAll('details.callout').forEach(function(d){
+      r.answers++; if (d.open) r.open_answers.push(d.textContent.trim().slice(0, 80)); });
     document.querySelectorAll('img').forEach(function(i){
       r.images++; if (!(i.complete && i.naturalWidth > 0)) r.broken.push((i.getAttribute('src') || '').slice(0, 80)); });
     r.math = document.querySelectorAll('.katex').length;
@@ -266,10 +307,21 @@ CHECK_JS = r"""<script>
     }
     var pre = document.createElement('pre'); pre.id = 'docs-check-result'; pre.style.display = 'none';
     pre.textContent = JSON.stringify(r); document.body.appendChild(pre);
+    // ?from=ID: the cells before the one holding heading ID are hidden, for a screenshot that starts there
+    // (headless Chromium's --screenshot captures the top of the page, whatever a #fragment scrolls to)
+    var from = new URLSearchParams(location.search).get('from'), start = from && document.getElementById(from);
+    if (start) { var cell = start.closest('.jp-Cell'), all = Array.from(document.querySelectorAll('.jp-Cell'));
+      all.slice(0, all.indexOf(cell)).forEach(function(c){ c.style.display = 'none'; }); }
   }
   window.addEventListener('load', report);
 })();
 </script>"""
+
+def solution_ids(path):
+    "The ids of the solution cells (first line `#| solution`, issue 16) of a source notebook; nbdev's processors keep ids."
+    import nbformat
+    return {c.get('id') for c in nbformat.read(path, as_version=4).cells
+            if c.cell_type == 'code' and c.source.lstrip('\n').split('\n', 1)[0].strip() == '#| solution'}
 
 def render(nb_names, proc_dir, out=OUT, check_js=True):
     "HTML pages in `out` from the processed notebooks in `proc_dir`; returns {notebook: [problems]}."
@@ -279,7 +331,9 @@ def render(nb_names, proc_dir, out=OUT, check_js=True):
     from nbdev.config import get_config
     cfg = get_config()
     site = f'{cfg.doc_host}{cfg.doc_baseurl}'.rstrip('/') + '/'
-    exp = HTMLExporter(template_name='lab', exclude_input_prompt=True, exclude_output_prompt=True)
+    import jinja2
+    exp = HTMLExporter(template_name='lab', exclude_input_prompt=True, exclude_output_prompt=True,
+                       extra_loaders=[jinja2.DictLoader({'docs_check.html.j2': FOLD_TEMPLATE})], template_file='docs_check.html.j2')
     exp.register_preprocessor(TagRemovePreprocessor(remove_input_tags={'remove_input'}), enabled=True)
     res = {}
     for nb_name in nb_names:
@@ -287,6 +341,9 @@ def render(nb_names, proc_dir, out=OUT, check_js=True):
         if not proc.exists(): continue
         nb = nbformat.read(proc, as_version=4)
         res[nb_name] = page_problems(nb)
+        solutions = solution_ids(NBS/nb_name if (NBS/nb_name).exists() else proc)
+        for c in nb.cells:   # nbdev drops the `#| solution` line; the tag (a class on the cell) lets the browser find them
+            if c.get('id') in solutions: c.metadata.setdefault('tags', []).append('solution')
         body, _ = exp.from_notebook_node(quarto_options(nb, site))
         page = page_name(nb_name)
         body = _re_mathjax.sub(lambda m: KATEX_HEAD, body, count=1)
@@ -351,7 +408,17 @@ def _browse(page, out=OUT, budget_ms=15000):
     res = [f'figure does not load: {b}' for b in rep['broken']]
     res += [f'KaTeX cannot typeset: {e}' for e in rep['math_errors']]
     res += [f'math left unrendered: ...{t}...' for t in rep['raw_tex'][:5]]
-    return res + [f'({rep["images"]} figures, {rep["math"]} typeset formulas)']
+    res += [f'solution renders unfolded: {t}' for t in rep['unfolded']]
+    res += [f'answer callout renders open: {t}' for t in rep['open_answers']]
+    note = f'({rep["images"]} figures, {rep["math"]} typeset formulas'
+    if rep['solutions'] or rep['answers']:
+        note += f', {rep["solutions"] - len(rep["unfolded"])}/{rep["solutions"]} solutions and {rep["answers"] - len(rep["open_answers"])}/{rep["answers"]} answers folded'
+        # a second screenshot where the exercises start (nbconvert's id of the `## Exercises` heading)
+        with tempfile.TemporaryDirectory(prefix='docs-check-') as prof:
+            subprocess.run([chromium()] + CHROMIUM_FLAGS + [f'--user-data-dir={prof}', f'--virtual-time-budget={budget_ms}',
+                            '--window-size=1280,1400', f'--screenshot={out/page.replace(".html", "-exercises.png")}',
+                            url + '?from=Exercises'], capture_output=True, text=True, timeout=180)
+    return res + [note + ')']
 
 def browse(pages, out=OUT, workers=2):
     with ThreadPoolExecutor(workers) as ex: return dict(zip(pages, ex.map(lambda p: _browse(p, out), pages)))

@@ -148,6 +148,7 @@ def test_every_check_fails_against_its_stub_and_passes_with_its_solution():
     assert all(r['passes'] for r in res), res
 
 def test_every_chapter_has_three_exercises_with_solutions_and_checks():
-    "Fails, listing them, while some chapters still lack their exercises (issue 16)."
-    bad = {p.stem: pr for p in student.chapters() if (pr := exercise_problems(p))}
+    """Fails, listing them, while some chapters still lack their exercises (issue 16). Issue 16 asks it of the lessons,
+    chapters 00 to 15; 99_cli documents the command-line tools, whose checks are runs of the tools."""
+    bad = {p.stem: pr for p in student.chapters() if p.stem != '99_cli' and (pr := exercise_problems(p))}
     assert not bad, 'chapters whose exercises are missing or incomplete:\n' + '\n'.join(f'  {k}: {"; ".join(v)}' for k, v in bad.items())

@@ -7,7 +7,7 @@ from conftest import ROOT
 def test_import_is_light():
     "Numerical modules never pull in matplotlib, ipywidgets or scikit-learn; nor does the bridge (chapter 15) pull in its extra."
     code = ('import sys, cnn_scratch, cnn_scratch.bridge; from cnn_scratch import *; '
-            'heavy = [m for m in ("matplotlib", "ipywidgets", "sklearn", "torch", "onnx", "onnxruntime") if m in sys.modules]; print(heavy)')
+            'heavy = [m for m in ("matplotlib", "ipywidgets", "sklearn", "torch", "onnx", "onnxruntime") if sys.modules.get(m) is not None]; print(heavy)')
     r = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True, check=True)
     assert r.stdout.strip() == '[]', r.stdout
 

@@ -282,13 +282,15 @@ def run_onnx(path, # an .onnx file, e.g. written by `to_onnx`
 
 # %% ../nbs/15_bridge.ipynb #8c4d32b2
 def max_rel_diff(a, # array-like, e.g. the torch output
-                 b # array-like of the same shape, e.g. the course's output (the reference)
+                 b, # array-like of the same shape, e.g. the course's output (the reference)
+                 scale:float=None # what the difference is relative to; default max |b|
                 )->float:
-    "max |a - b| / max |b|: the largest difference relative to the largest value of the reference (0 when they are equal)."
+    "max |a - b| / max |b| (or / `scale`): the largest difference relative to the largest value of the reference (0 when they are equal)."
     a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
     if a.shape != b.shape: raise ValueError(f'max_rel_diff: shapes {a.shape} and {b.shape} differ')
     diff = float(np.max(np.abs(a - b))) if a.size else 0.0
-    return diff / max(float(np.max(np.abs(b))) if b.size else 0.0, np.finfo(np.float64).tiny) if diff else 0.0
+    if scale is None: scale = float(np.max(np.abs(b))) if b.size else 0.0
+    return diff / max(scale, np.finfo(np.float64).tiny) if diff else 0.0
 
 def _pairs(layer, module):
     "(course layer, torch module) for every leaf, walking networks and residual branches side by side."
@@ -328,7 +330,9 @@ def _train_step_diffs(torch, model, x, y, dtype):
     loss_fn(twin.forward(x), y); twin.backward(loss_fn.backward())
     torch.nn.functional.cross_entropy(net(torch.from_numpy(x)), torch.from_numpy(np.asarray(y, dtype=np.int64))).backward()
     pairs = list(_pairs(twin, net))
-    grads = max(max_rel_diff(t, c) for l, m in pairs for c, t in _leaf_arrays(l, m, grads=True))
+    arrays = [(c, t) for l, m in pairs for c, t in _leaf_arrays(l, m, grads=True)]
+    scale = max(float(np.max(np.abs(c))) for c, _ in arrays)     # the largest gradient of the model: see the text above
+    grads = max(max_rel_diff(t, c, scale) for c, t in arrays)
     stats = max([max_rel_diff(_array(getattr(m, n)), getattr(l, n)) for l, m in pairs for n in l.buffer_names], default=0.0)
     return grads, stats
 

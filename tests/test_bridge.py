@@ -61,6 +61,27 @@ def test_parity_of_every_architecture(arch, digits):
     assert r['round_trip'], r
     if arch in ('mlp', 'small', 'quickstart'): assert r['torch_grad_f32'] < 1e-5, r
 
+def test_parity_of_every_layer(digits):
+    "A network that uses every layer of the course, with non-square kernels, strides and pools, nested networks and an identity shortcut."
+    for pkg in ('torch', 'onnx', 'onnxruntime'): pytest.importorskip(pkg)
+    from cnn_scratch.activations import ReLULayer, SigmoidLayer, TanhLayer, LeakyReLULayer, SoftmaxLayer
+    from cnn_scratch.linear import Flatten
+    from cnn_scratch.conv import Conv2D
+    from cnn_scratch.pooling import MaxPool2D, AvgPool2D
+    from cnn_scratch.regularization import Dropout, BatchNorm1D, BatchNorm2D
+    from cnn_scratch.residual import Residual
+    X, y = digits
+    set_seed(0)
+    inner = NeuralNetwork([Conv2D(4, 6, (3, 2), stride=(2, 1), padding=(1, 0)), BatchNorm2D(6, momentum=0.3), LeakyReLULayer(0.2),
+                           AvgPool2D(2, stride=1), TanhLayer()])                                     # (6, 7, 14)
+    model = CNN([Conv2D(1, 4, 3, padding=1), SigmoidLayer(), inner, MaxPool2D((2, 3), stride=(2, 1)),  # (6, 3, 12)
+                 Residual([Conv2D(6, 6, 3, padding=1, bias=False), ReLULayer()]), Flatten(), Dropout(0.3),
+                 Linear(216, 12, bias=False), BatchNorm1D(12), ReLULayer(), Linear(12, 10), SoftmaxLayer()])
+    fit(model, SoftmaxCrossEntropyLoss(), Adam(1e-3), X[:32], y[:32], epochs=1, batch_size=16, rng=0, progress=False)
+    r = bridge.bridge_parity(model, X[-8:], y[-8:])
+    assert r['torch_eval'] < 1e-5 and r['onnx'] < 1e-5, r
+    assert r['torch_grad'] < 1e-10 and r['running_stats'] < 1e-10 and r['round_trip'], r
+
 def test_modes_and_classes_survive(digits):
     "Train/eval flags per layer, the CNN class, and independence: a step on the torch copy leaves the course model alone."
     torch = pytest.importorskip('torch')

@@ -24,11 +24,12 @@ $(STAMP): settings.ini setup.py
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e ".[$(EXTRAS)]"
-	touch $(STAMP)
+	echo "$(EXTRAS)" > $(STAMP)
 
-# An environment made without an extra that EXTRAS now asks for gets it added (pip installs only what is missing).
+# An environment made without the extras that EXTRAS now asks for gets them added (the stamp holds the extras installed).
 venv: $(STAMP)
-	@if [ "$(EXTRAS)" != "dev" ]; then $(BIN)/python -m pip install --quiet -e ".[$(EXTRAS)]"; fi
+	@if [ "$(EXTRAS)" != "dev" ] && ! grep -qx "$(EXTRAS)" $(STAMP); then \
+	  $(BIN)/python -m pip install --quiet -e ".[$(EXTRAS)]" && echo "$(EXTRAS)" > $(STAMP); fi
 
 demo: venv
 	$(BIN)/cnn_scratch_train --dataset mnist-sample --arch quickstart --epochs 14 --decay_epochs 4 --out demo_out

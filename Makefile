@@ -3,6 +3,9 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
+# Extras of settings.ini to install: `dev` (nbdev, pytest) always; CI adds `bridge` (torch, onnx, onnxruntime: chapter 15
+# and tests/test_bridge.py run in full only with it): `make test EXTRAS=dev,bridge`. Without it they skip.
+EXTRAS ?= dev
 
 .PHONY: help venv demo test sync nbtest pytest lab student lab-check docs docs-check sidebar api readme export clean-nbs clean
 
@@ -21,10 +24,13 @@ help:
 $(STAMP): settings.ini setup.py
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
-	touch $(STAMP)
+	$(BIN)/python -m pip install --quiet -e ".[$(EXTRAS)]"
+	echo "$(EXTRAS)" > $(STAMP)
 
+# An environment made without the extras that EXTRAS now asks for gets them added (the stamp holds the extras installed).
 venv: $(STAMP)
+	@if [ "$(EXTRAS)" != "dev" ] && ! grep -qx "$(EXTRAS)" $(STAMP); then \
+	  $(BIN)/python -m pip install --quiet -e ".[$(EXTRAS)]" && echo "$(EXTRAS)" > $(STAMP); fi
 
 demo: venv
 	$(BIN)/cnn_scratch_train --dataset mnist-sample --arch quickstart --epochs 14 --decay_epochs 4 --out demo_out

@@ -38,6 +38,7 @@ def test_new_chapters_find_their_part():
     assert sidebar.part_of('08_pooling.ipynb') == 'Convolutions'
     assert sidebar.part_of('10b_callbacks.ipynb') == 'Training deep networks'
     assert sidebar.part_of('13_anything.ipynb') == sidebar.part_of('11_image_classification.ipynb') == 'Applications'
+    assert sidebar.part_of('15_bridge.ipynb') == 'Beyond NumPy'
     assert sidebar.part_of('99_cli.ipynb') == 'Command line'
     assert sidebar.chapter_key('api.ipynb') is None and sidebar.chapter_key('index.ipynb') is None
 

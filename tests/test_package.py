@@ -5,9 +5,9 @@ import cnn_scratch
 from conftest import ROOT
 
 def test_import_is_light():
-    "Numerical modules never pull in matplotlib, ipywidgets or scikit-learn."
-    code = ('import sys, cnn_scratch; from cnn_scratch import *; '
-            'heavy = [m for m in ("matplotlib", "ipywidgets", "sklearn") if m in sys.modules]; print(heavy)')
+    "Numerical modules never pull in matplotlib, ipywidgets or scikit-learn; nor does the bridge (chapter 15) pull in its extra."
+    code = ('import sys, cnn_scratch, cnn_scratch.bridge; from cnn_scratch import *; '
+            'heavy = [m for m in ("matplotlib", "ipywidgets", "sklearn", "torch", "onnx", "onnxruntime") if sys.modules.get(m) is not None]; print(heavy)')
     r = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True, check=True)
     assert r.stdout.strip() == '[]', r.stdout
 
@@ -23,8 +23,8 @@ def test_seed_names_are_exported():
     assert seed <= set(ns)
 
 def test_every_numerical_module_is_in_the_top_level():
-    "A new chapter's module must be added to the export list in nbs/index.ipynb (pictures and the CLI stay out)."
-    optional = {'plots', 'cli', 'widgets', '_modidx'}
+    "A new chapter's module must be added to the export list in nbs/index.ipynb (pictures, widgets, the bridge and the CLI stay out)."
+    optional = {'plots', 'cli', 'widgets', 'bridge', '_modidx'}   # bridge: its functions need the optional extra
     modules = {p.stem for p in (ROOT/'cnn_scratch').glob('*.py')} - {'__init__'} - optional
     exported = {m for m in modules if getattr(cnn_scratch, m, None) is not None}
     assert modules == exported, f'not imported by cnn_scratch/__init__.py: {sorted(modules - exported)}'

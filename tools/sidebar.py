@@ -26,6 +26,7 @@ PARTS = [('00', 'Foundations'),
          ('07', 'Convolutions'),
          ('09', 'Training deep networks'),
          ('11', 'Applications'),
+         ('15', 'Beyond NumPy'),
          ('99', 'Command line')]
 REFERENCE = ('Reference', ['api.ipynb'])  # pages that are not chapters, listed last
 

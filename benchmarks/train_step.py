@@ -4,7 +4,7 @@ side by side with PyTorch on the CPU in the same run when torch is installed (`p
 PyTorch is timed in a child process: OpenBLAS's worker threads keep spinning for a while after a NumPy matrix
 product and slow PyTorch's threads down when both live in one process, which would flatter NumPy.
 
-    python benchmarks/train_step.py                 # all four configurations, table + benchmarks/train_step.json
+    python benchmarks/train_step.py                 # every architecture at batch 32 and 128, table + benchmarks/train_step.json
     python benchmarks/train_step.py --repeats 50 --arch small --batch 32
     python benchmarks/train_step.py --arch batchnorm --arch deep --arch resnet --rounds 5
 
@@ -22,8 +22,8 @@ from cnn_scratch import (Conv2D, MaxPool2D, Flatten, Linear, ReLULayer, Dropout,
                          Adam, SoftmaxCrossEntropyLoss, build_model, set_seed)
 from cnn_scratch.architectures import ARCHITECTURES
 
-ARCHS = ('small', 'quickstart')  # the default: the seed notebook's small CNN and the seed README's Quick Start CNN, from
-                                 # chapter 13's `build_model`, both on 1x28x28 inputs; --arch takes any key of ARCHITECTURES
+ARCHS = tuple(ARCHITECTURES)      # the default: every architecture of chapter 13's registry, from `build_model`, on 1x28x28
+                                  # inputs; --arch chooses some (the seed's two CNNs are 'small' and 'quickstart')
 
 def numpy_model(arch):
     return build_model(arch, (1, 28, 28), 10)
@@ -156,7 +156,7 @@ def torch_times(archs, batches, repeats):
         raise RuntimeError(f'timing PyTorch failed:\n{r.stderr}')
     return {(a, b): t for a, b, t in json.loads(r.stdout.strip().splitlines()[-1])}
 
-def main(archs=('small', 'quickstart'), batches=(32, 128), repeats=30, out='benchmarks/train_step.json', rounds=3):
+def main(archs=ARCHS, batches=(32, 128), repeats=30, out='benchmarks/train_step.json', rounds=3):
     "Alternate `rounds` rounds of PyTorch (child process) and NumPy timings; report each one's median over the rounds."
     configs = [(a, b) for a in archs for b in batches]
     steps = {c: numpy_step_fn(*c) for c in configs}
@@ -202,7 +202,7 @@ def _torch_version():
 if __name__ == '__main__':
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     ap.add_argument('--arch', choices=list(ARCHITECTURES), action='append',
-                    help=f'architecture, a key of chapter 13\'s ARCHITECTURES (repeatable; default {" and ".join(ARCHS)})')
+                    help=f'architecture, a key of chapter 13\'s ARCHITECTURES (repeatable; default all: {", ".join(ARCHS)})')
     ap.add_argument('--batch', type=int, action='append', help='batch size (repeatable; default 32 and 128)')
     ap.add_argument('--repeats', type=int, default=30, help='timed steps per configuration (median reported)')
     ap.add_argument('--rounds', type=int, default=3, help='alternating rounds of PyTorch and NumPy (medians over the rounds reported)')

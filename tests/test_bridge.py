@@ -30,13 +30,6 @@ def _trained(arch, X, y, steps=2, batch_size=16):
     fit(model, SoftmaxCrossEntropyLoss(), Adam(1e-3), X[:n], y[:n], epochs=1, batch_size=batch_size, rng=0, progress=False)
     return model
 
-def test_import_needs_none_of_the_extra():
-    "cnn_scratch.bridge imports torch, onnx and onnxruntime only inside the functions that use them."
-    code = ('import sys, cnn_scratch, cnn_scratch.bridge; '
-            'print([m for m in ("torch", "onnx", "onnxruntime") if sys.modules.get(m) is not None])')
-    r = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True, check=True)
-    assert r.stdout.strip() == '[]', r.stdout
-
 def test_missing_extra_is_named(monkeypatch):
     "Without the extra, each function says what is missing and how to install it (simulated: nothing is uninstalled)."
     monkeypatch.setattr(bridge, 'missing_dependencies', lambda packages=bridge.BRIDGE_PACKAGES: list(packages))

@@ -59,7 +59,6 @@ class _BatchNorm(Layer):
 
     def config(self): return {self._size_name: self.num_features, 'momentum': self.momentum, 'eps': self.eps}
     def _spec(self): return ('N', self.num_features) + ('H', 'W')[:len(self._axes) - 1]
-    def _per_feature(self, v): return v.reshape((1, -1) + (1,) * (len(self._axes) - 1))  # broadcast over the other axes
 
     def astype(self, dtype):
         "Convert the parameters, their gradients and the running statistics to `dtype`."

@@ -96,6 +96,11 @@ def _unrows(T, shape):
     N, C, H, W = shape
     return T.reshape(N, H, W, C).transpose(0, 3, 1, 2)
 
+def _wide(T, shape):
+    "The table T read as one row per image, (N, H*W*C), and how often a per-channel vector repeats along such a row (H*W); (T, 1) for (N, D)."
+    if len(shape) == 2: return T, 1
+    return T.reshape(shape[0], -1), shape[2] * shape[3]
+
 _BLOCK = 64   # rows summed in the input's dtype before the block sums are added in float64
 
 def _col_sums(X):
@@ -117,19 +122,19 @@ def forward(self:_BatchNorm, x):
     x = float_input(x, self.gamma.dtype)
     check_shape(x, self._spec(), who)
     X = _rows(x)                                                        # (m, C)
+    (Xw, k), m = _wide(X, x.shape), len(X)                              # element-wise passes run on wide rows
     if self.training:
-        m = len(X)
         if m < 2: raise ValueError(f'{who} needs more than one value per feature in training, got input of shape {x.shape}')
         mu = _col_sums(X) / m                                              # 1^T X / m, one pass
-        D = X - mu                                                         # centred, kept for backward
-        var = _col_dots(D, D) / m                                          # biased, one pass, no temporary
+        Dw = Xw - np.tile(mu, k)                                           # centred, kept for backward
+        var = _col_dots(Dw.reshape(X.shape), Dw.reshape(X.shape)) / m      # biased, one pass, no temporary
         self.running_mean *= 1 - self.momentum; self.running_mean += self.momentum * mu
         self.running_var *= 1 - self.momentum; self.running_var += self.momentum * (m / (m - 1)) * var
-    else: m, D, var = None, X - self.running_mean, self.running_var
+    else: m, Dw, var = None, Xw - np.tile(self.running_mean, k), self.running_var
     inv_s = 1 / np.sqrt(var + self.eps)
-    Y = D * (self.gamma * inv_s); Y += self.beta
-    self._cache = (D, inv_s, m, x.shape)
-    return _unrows(Y, x.shape)
+    Yw = Dw * np.tile(self.gamma * inv_s, k); Yw += np.tile(self.beta, k)
+    self._cache = (Dw.reshape(X.shape), inv_s, m, x.shape)
+    return _unrows(Yw.reshape(X.shape), x.shape)
 
 @patch
 def backward(self:_BatchNorm, g):
@@ -141,8 +146,8 @@ def backward(self:_BatchNorm, g):
     self.beta_grad += g_sum
     self.gamma_grad += gx_sum
     if not self.needs_input_grad: return None
-    a = self.gamma * inv_s
-    dX = G * a
+    (Gw, k), Dw, a = _wide(G, shape), _wide(D, shape)[0], self.gamma * inv_s
+    dXw = Gw * np.tile(a, k)
     if m is not None:                                                     # training: remove the mean and x_hat components
-        dX -= D * (a * inv_s * gx_sum / m); dX -= a * g_sum / m
-    return _unrows(dX, shape)
+        dXw -= Dw * np.tile(a * inv_s * gx_sum / m, k); dXw -= np.tile(a * g_sum / m, k)
+    return _unrows(dXw.reshape(G.shape), shape)

@@ -109,12 +109,22 @@ def _auto_channels_last(C, kw, OW):
     "Channels-last unless its copied stretches (kw*C numbers) are under half the channel-major ones (O_W)."
     return 2 * kw * C >= OW
 
+def _cols_view(out, shape6, dtype):
+    "The (N, O_H, O_W, kh, kw, C) view of an (M, K) columns array in either layout; a `ValueError` if it cannot hold them."
+    M, K = shape6[0] * shape6[1] * shape6[2], shape6[3] * shape6[4] * shape6[5]
+    if not isinstance(out, np.ndarray) or out.shape != (M, K) or out.dtype != dtype or not (out.flags.c_contiguous or out.flags.f_contiguous):
+        raise ValueError(f'im2col: out must be a contiguous {dtype} array of shape {(M, K)} (or its transpose in memory), '
+                         f'got {type(out).__name__} {getattr(out, "dtype", "")} {getattr(out, "shape", "")}')
+    if out.flags.c_contiguous: return out.reshape(shape6)
+    return out.T.reshape(shape6[3:] + shape6[:3]).transpose(3, 4, 5, 0, 1, 2)
+
 def im2col(x:np.ndarray, # images (N, C, H, W), any memory order
            kh:int, # kernel height
            kw:int, # kernel width
            stride=1, # int or (sh, sw)
            padding=0, # int or (ph, pw): zeros added on each side
-           channels_last:bool=None # memory layout of the result; None picks the faster one
+           channels_last:bool=None, # memory layout of the result; None picks the faster one
+           out:np.ndarray=None # the result of an earlier call with the same shapes, to copy into (None: a new array)
           )->np.ndarray:
     "Every kh x kw window of the padded `x` as a row of `cols`, shape (N*O_H*O_W, kh*kw*C), columns in (a, b, c) order."
     x = float_input(x)
@@ -131,7 +141,8 @@ def im2col(x:np.ndarray, # images (N, C, H, W), any memory order
     else: xp = x
     windows = sliding_window_view(xp, (kh, kw), axis=(2, 3))[:, :, ::sh, ::sw]   # (N, C, OH, OW, kh, kw), a view
     windows = windows.transpose(0, 2, 3, 4, 5, 1)                                 # (N, OH, OW, kh, kw, C), a view
-    cols = _empty_in_order(windows.shape, (0, 1, 2, 3, 4, 5) if channels_last else (3, 4, 5, 0, 1, 2), x.dtype)
+    if out is None: cols = _empty_in_order(windows.shape, (0, 1, 2, 3, 4, 5) if channels_last else (3, 4, 5, 0, 1, 2), x.dtype)
+    else: cols = _cols_view(out, windows.shape, x.dtype)
     cols[...] = windows                                                           # the one copy
     return cols.reshape(N * OH * OW, kh * kw * C)                                # a view, in either layout
 
@@ -189,6 +200,16 @@ class Conv2D(Layer):
         return cfg
 
 # %% ../nbs/07_conv.ipynb #9e170d7c
+def _kept(layer, name, key):
+    "The array that `layer` kept under `name` in a call with the same `key` (shapes, dtype, layout), or None."
+    kept = layer.__dict__.get('_kept', {}).get(name)
+    return kept[1] if kept is not None and kept[0] == key else None
+
+def _keep(layer, name, key, a):
+    "Keep `a` on `layer` for the next call with the same `key`, and return it."
+    layer.__dict__.setdefault('_kept', {})[name] = (key, a)
+    return a
+
 @patch
 def forward(self:Conv2D, x):
     "y = im2col(x) W2 + b, returned as an (N, F, O_H, O_W) view of channels-last memory; caches the columns."
@@ -198,7 +219,8 @@ def forward(self:Conv2D, x):
     OH, OW = _out_hw(x.shape, kh, kw, sh, sw, ph, pw, 'Conv2D')
     channels_last = self.channels_last
     if channels_last is None: channels_last = _auto_channels_last(self.in_channels, kw, OW)
-    cols = im2col(x, kh, kw, self.stride, self.padding, channels_last)       # (M, K), K in (a, b, c) order
+    key = (x.shape, x.dtype, channels_last)                                    # the columns' memory is reused, not freed
+    cols = _keep(self, 'cols', key, im2col(x, kh, kw, self.stride, self.padding, channels_last, out=_kept(self, 'cols', key)))
     W2 = self.weights.transpose(0, 2, 3, 1).reshape(F, -1).T                   # (K, F), rows in (a, b, c) order
     Y2 = cols @ W2                                                             # (M, F)
     if self.bias is not None:                                                  # rows of O_W pixels: long inner loops
@@ -223,8 +245,9 @@ def backward(self:Conv2D, grad):
         self.bias_grad += (np.ones(len(G2w), G2.dtype) @ G2w).reshape(OW, F).sum(0)
     if not self.needs_input_grad: return None                          # a first layer: dL/dx is never used
     W2T = self.weights.transpose(0, 2, 3, 1).reshape(F, -1)            # (F, K) = W2^T
+    key = (G2.shape, G2.dtype, channels_last)                          # D's memory too is reused
     if channels_last:                                                  # offset-major: D[(a, b)] is an (M, C) block
-        D = np.matmul(G2, W2T.reshape(F, kh * kw, C).transpose(1, 0, 2))
-        D = D.reshape(kh, kw, N, OH, OW, C).transpose(2, 3, 4, 0, 1, 5)
-    else: D = (W2T.T @ G2.T).T                                         # channel-major: (K, M) in memory
+        D = np.matmul(G2, W2T.reshape(F, kh * kw, C).transpose(1, 0, 2), out=_kept(self, 'D', key))
+        D = _keep(self, 'D', key, D).reshape(kh, kw, N, OH, OW, C).transpose(2, 3, 4, 0, 1, 5)
+    else: D = _keep(self, 'D', key, np.matmul(W2T.T, G2.T, out=_kept(self, 'D', key))).T   # channel-major: (K, M) in memory
     return col2im(D, x_shape, kh, kw, self.stride, self.padding)

@@ -86,8 +86,15 @@ def median_ms(fn, repeats, warmup=3):
         t = time.perf_counter(); fn(); times.append(time.perf_counter() - t)
     return 1e3 * statistics.median(times)
 
-def peak_memory_mb(step):
-    step()  # buffers that persist between steps are allocated once
+def _drop_kept(layers):
+    "Forget the arrays that layers keep between calls of the same shapes (Conv2D's columns, chapter 07), so the step allocates them."
+    for layer in layers:
+        layer.__dict__.pop('_kept', None)
+        _drop_kept(list(getattr(layer, 'layers', [])) + list(getattr(layer, 'body', None) or []) + list(getattr(layer, 'shortcut', None) or []))
+
+def peak_memory_mb(step, model):
+    step()  # buffers that persist between steps (Adam's moments) are allocated once
+    _drop_kept(model.layers)  # but what a layer keeps from the last step counts: it is memory the step needs
     tracemalloc.start(); tracemalloc.reset_peak()
     step()
     peak = tracemalloc.get_traced_memory()[1]; tracemalloc.stop()
@@ -182,7 +189,7 @@ def main(archs=ARCHS, batches=(32, 128), repeats=30, out='benchmarks/train_step.
             r['torch_ms'] = round(statistics.median(torch_rounds[arch, batch]), 3)
             r['torch_rounds_ms'] = [round(v, 3) for v in torch_rounds[arch, batch]]
             r['ratio'] = round(r['numpy_ms'] / r['torch_ms'], 3)
-        r['numpy_peak_mb'] = round(peak_memory_mb(step), 2)
+        r['numpy_peak_mb'] = round(peak_memory_mb(step, model), 2)
         r['matmul_share'] = round(matmul_ms(matmul_shapes(arch, batch), repeats) / r['numpy_ms'], 3)
         r['layers'] = layer_breakdown(model, x, y, repeats)
         results.append(r)

@@ -200,14 +200,18 @@ class Conv2D(Layer):
         return cfg
 
 # %% ../nbs/07_conv.ipynb #9e170d7c
+_KEEP_BYTES = 1 << 25   # 32 MB, glibc's largest threshold for handing memory back to the kernel (measured at the end)
+
 def _kept(layer, name, key):
     "The array that `layer` kept under `name` in a call with the same `key` (shapes, dtype, layout), or None."
     kept = layer.__dict__.get('_kept', {}).get(name)
     return kept[1] if kept is not None and kept[0] == key else None
 
 def _keep(layer, name, key, a):
-    "Keep `a` on `layer` for the next call with the same `key`, and return it."
-    layer.__dict__.setdefault('_kept', {})[name] = (key, a)
+    "Keep `a` on `layer` for the next call with the same `key` if it has at least `_KEEP_BYTES`, and return it."
+    kept = layer.__dict__.setdefault('_kept', {})
+    if a.nbytes >= _KEEP_BYTES: kept[name] = (key, a)
+    else: kept.pop(name, None)
     return a
 
 @patch

@@ -21,6 +21,7 @@ import numpy as np
 from cnn_scratch import (Conv2D, MaxPool2D, Flatten, Linear, ReLULayer, Dropout, BatchNorm2D, GlobalAvgPool2D, Residual,
                          Adam, SoftmaxCrossEntropyLoss, build_model, set_seed)
 from cnn_scratch.architectures import ARCHITECTURES
+from cnn_scratch.bridge import _all_layers   # every layer inside a network, residual branches included (torch is not imported)
 
 ARCHS = tuple(ARCHITECTURES)      # the default: every architecture of chapter 13's registry, from `build_model`, on 1x28x28
                                   # inputs; --arch chooses some (the seed's two CNNs are 'small' and 'quickstart')
@@ -86,15 +87,9 @@ def median_ms(fn, repeats, warmup=3):
         t = time.perf_counter(); fn(); times.append(time.perf_counter() - t)
     return 1e3 * statistics.median(times)
 
-def _drop_kept(layers):
-    "Forget the arrays that layers keep between calls of the same shapes (Conv2D's columns, chapter 07), so the step allocates them."
-    for layer in layers:
-        layer.__dict__.pop('_kept', None)
-        _drop_kept(list(getattr(layer, 'layers', [])) + list(getattr(layer, 'body', None) or []) + list(getattr(layer, 'shortcut', None) or []))
-
 def peak_memory_mb(step, model):
     step()  # buffers that persist between steps (Adam's moments) are allocated once
-    _drop_kept(model.layers)  # but what a layer keeps from the last step counts: it is memory the step needs
+    for layer in _all_layers(model): layer.__dict__.pop('_kept', None)   # what a layer keeps from the last step (Conv2D, chapter 07) counts
     tracemalloc.start(); tracemalloc.reset_peak()
     step()
     peak = tracemalloc.get_traced_memory()[1]; tracemalloc.stop()

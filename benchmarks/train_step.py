@@ -7,13 +7,15 @@ product and slow PyTorch's threads down when both live in one process, which wou
     python benchmarks/train_step.py                 # every architecture at batch 32 and 128, table + benchmarks/train_step.json
     python benchmarks/train_step.py --repeats 50 --arch small --batch 32
     python benchmarks/train_step.py --arch batchnorm --arch deep --arch resnet --rounds 5
+    python benchmarks/train_step.py --arch deep --batch 128 --layers   # where the time goes, layer by layer
 
 Each round times PyTorch (all configurations, in a child process), then NumPy (all configurations); the reported time
 of each framework is its median over the rounds, so a slow spell of the machine hits both.
 
 Reported per configuration: median step time of each framework and their ratio, NumPy's peak memory for one
-step (tracemalloc), a per-layer forward/backward breakdown, and the share of the step that the matrix products
-of the same shapes take when timed alone. A script, not a test: speed is never asserted.
+step (tracemalloc), a per-layer forward/backward breakdown of both frameworks (timed inside training steps;
+`--layers` prints them side by side), and the share of the step that the matrix products of the same shapes take
+when timed alone. benchmarks/conv_floor.py takes the convolutions apart further. A script, not a test: speed is never asserted.
 """
 import argparse, json, os, platform, statistics, subprocess, sys, time, tracemalloc
 from pathlib import Path
@@ -115,6 +117,53 @@ def layer_breakdown(model, x, y, repeats):
     model.layers[0].needs_input_grad = True
     return out
 
+def torch_layer_breakdown(arch, batch, repeats):
+    """PyTorch's median forward and backward ms of each top-level layer, timed inside real training steps as `layer_breakdown` does.
+    Each layer's backward is its own autograd call, so every layer carries PyTorch's cost of starting one (a fraction of
+    a millisecond): the small layers look slower than they are inside one backward, and the layers add up to more than the step."""
+    import torch
+    torch.manual_seed(0)
+    model = torch_model(arch); model.train()
+    opt, loss_fn = torch.optim.Adam(model.parameters(), lr=1e-3), torch.nn.CrossEntropyLoss()
+    x, y = (torch.from_numpy(a) for a in data(batch))
+    names = [f'{i}:{type(l).__name__}' for i, l in enumerate(numpy_model(arch).layers)]   # the NumPy layers' names, to match
+    fwd, bwd = {n: [] for n in names}, {n: [] for n in names}
+    for r in range(repeats + 2):
+        opt.zero_grad(set_to_none=False)
+        ins, outs, a = [], [], x
+        for n, l in zip(names, model):                       # each layer on a detached copy of the last output:
+            a = a.detach().requires_grad_(bool(ins))         # its backward can be timed alone (the input needs no gradient)
+            t = time.perf_counter(); o = l(a); fwd[n].append(time.perf_counter() - t)
+            ins.append(a); outs.append(o); a = o
+        loss = loss_fn(a, y)
+        g = torch.autograd.grad(loss, a)[0]
+        for n, i, o in zip(reversed(names), reversed(ins), reversed(outs)):
+            t = time.perf_counter(); o.backward(g); bwd[n].append(time.perf_counter() - t)
+            g = i.grad
+        opt.step()
+    med = lambda v: round(1e3 * statistics.median(v[2:]), 3)
+    return {n: {'forward_ms': med(fwd[n]), 'backward_ms': med(bwd[n])} for n in names}
+
+def torch_layers(archs, batches, repeats):
+    "{(arch, batch): PyTorch's per-layer breakdown}, from a child process; None when torch is not installed."
+    code = (f'import sys, json; sys.path.insert(0, {str(Path(__file__).parent)!r}); import torch; '
+            f'torch.set_num_threads({os.cpu_count() or 1}); from train_step import torch_layer_breakdown; '
+            f'print(json.dumps([[a, b, torch_layer_breakdown(a, b, {repeats})] for a in {list(archs)!r} for b in {list(batches)!r}]))')
+    r = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True)
+    if r.returncode != 0:
+        if 'No module named' in r.stderr and 'torch' in r.stderr: return None
+        raise RuntimeError(f'timing the layers of PyTorch failed:\n{r.stderr}')
+    return {(a, b): t for a, b, t in json.loads(r.stdout.strip().splitlines()[-1])}
+
+def print_layers(arch, batch, numpy_layers, torch_layers):
+    "The two per-layer breakdowns side by side, with the ratio of each layer's forward + backward."
+    print(f'{arch} at batch {batch}, per layer, forward + backward ms:')
+    for name, n in numpy_layers.items():
+        t = (torch_layers or {}).get(name)
+        line = f'  {name:>24}  numpy {n["forward_ms"]:7.2f} + {n["backward_ms"]:7.2f}'
+        if t: line += f'   torch {t["forward_ms"]:7.2f} + {t["backward_ms"]:7.2f}   {(n["forward_ms"] + n["backward_ms"]) / max(t["forward_ms"] + t["backward_ms"], 1e-9):5.2f}x'
+        print(line)
+
 def matmul_shapes(arch, batch):
     "The (M, K, N) of every matrix product in one step: im2col forward and the two backward products, likewise for Linear."
     model, shapes, first = numpy_model(arch), [], True
@@ -158,7 +207,7 @@ def torch_times(archs, batches, repeats):
         raise RuntimeError(f'timing PyTorch failed:\n{r.stderr}')
     return {(a, b): t for a, b, t in json.loads(r.stdout.strip().splitlines()[-1])}
 
-def main(archs=ARCHS, batches=(32, 128), repeats=30, out='benchmarks/train_step.json', rounds=3):
+def main(archs=ARCHS, batches=(32, 128), repeats=30, out='benchmarks/train_step.json', rounds=3, layers=False):
     "Alternate `rounds` rounds of PyTorch (child process) and NumPy timings; report each one's median over the rounds."
     configs = [(a, b) for a in archs for b in batches]
     steps = {c: numpy_step_fn(*c) for c in configs}
@@ -175,6 +224,7 @@ def main(archs=ARCHS, batches=(32, 128), repeats=30, out='benchmarks/train_step.
             f'{a} {b}: {numpy_rounds[a, b][-1]:.1f}' + (f'/{torch_rounds[a, b][-1]:.1f}' if has_torch else '') for a, b in configs)
             + (' ms (numpy/torch)' if has_torch else ' ms (numpy)'), flush=True)
     if not has_torch: print('torch is not installed: NumPy times only (pip install torch to compare).')
+    t_layers = torch_layers(archs, batches, repeats) if has_torch else None   # inside real steps, as layer_breakdown
     results = []
     for arch, batch in configs:
         step, model, x, y = steps[arch, batch]
@@ -187,10 +237,12 @@ def main(archs=ARCHS, batches=(32, 128), repeats=30, out='benchmarks/train_step.
         r['numpy_peak_mb'] = round(peak_memory_mb(step, model), 2)
         r['matmul_share'] = round(matmul_ms(matmul_shapes(arch, batch), repeats) / r['numpy_ms'], 3)
         r['layers'] = layer_breakdown(model, x, y, repeats)
+        if t_layers: r['torch_layers'] = t_layers[arch, batch]
         results.append(r)
         print(f"{arch:>10} batch {batch:>3}: numpy {r['numpy_ms']:7.2f} ms" +
               (f"  torch {r['torch_ms']:7.2f} ms  ratio {r['ratio']:.2f}x" if has_torch else '') +
               f"  peak {r['numpy_peak_mb']:.1f} MB  matmul share {r['matmul_share']:.0%}", flush=True)
+        if layers: print_layers(arch, batch, r['layers'], r.get('torch_layers'))
     meta = {'machine': platform.machine(), 'processor': platform.processor(), 'cpus': os.cpu_count(),
             'python': platform.python_version(), 'numpy': np.__version__,
             'torch': _torch_version() if has_torch else None, 'repeats': repeats, 'rounds': rounds}
@@ -209,6 +261,7 @@ if __name__ == '__main__':
     ap.add_argument('--repeats', type=int, default=30, help='timed steps per configuration (median reported)')
     ap.add_argument('--rounds', type=int, default=3, help='alternating rounds of PyTorch and NumPy (medians over the rounds reported)')
     ap.add_argument('--out', default='benchmarks/train_step.json', help='where to write the JSON results')
+    ap.add_argument('--layers', action='store_true', help="print the per-layer breakdown, NumPy's beside PyTorch's")
     a = ap.parse_args()
     if a.repeats < 1 or a.rounds < 1: ap.error('--repeats and --rounds must be at least 1')
-    main(tuple(a.arch or ARCHS), tuple(a.batch or (32, 128)), a.repeats, a.out, a.rounds)
+    main(tuple(a.arch or ARCHS), tuple(a.batch or (32, 128)), a.repeats, a.out, a.rounds, a.layers)

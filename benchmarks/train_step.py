@@ -146,14 +146,7 @@ def torch_layer_breakdown(arch, batch, repeats):
 
 def torch_layers(archs, batches, repeats):
     "{(arch, batch): PyTorch's per-layer breakdown}, from a child process; None when torch is not installed."
-    code = (f'import sys, json; sys.path.insert(0, {str(Path(__file__).parent)!r}); import torch; '
-            f'torch.set_num_threads({os.cpu_count() or 1}); from train_step import torch_layer_breakdown; '
-            f'print(json.dumps([[a, b, torch_layer_breakdown(a, b, {repeats})] for a in {list(archs)!r} for b in {list(batches)!r}]))')
-    r = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True)
-    if r.returncode != 0:
-        if 'No module named' in r.stderr and 'torch' in r.stderr: return None
-        raise RuntimeError(f'timing the layers of PyTorch failed:\n{r.stderr}')
-    return {(a, b): t for a, b, t in json.loads(r.stdout.strip().splitlines()[-1])}
+    return _in_torch_child('torch_layer_breakdown', f'torch_layer_breakdown(a, b, {repeats})', archs, batches)
 
 def print_layers(arch, batch, numpy_layers, torch_layers):
     "The two per-layer breakdowns side by side, with the ratio of each layer's forward + backward."
@@ -196,16 +189,20 @@ def matmul_ms(shapes, repeats):
         total += median_ms(lambda: a @ b, repeats)
     return total
 
-def torch_times(archs, batches, repeats):
-    "{(arch, batch): median ms} measured by PyTorch in a child process, or None when torch is not installed."
+def _in_torch_child(names, expr, archs, batches):
+    "{(arch, batch): `expr`} evaluated for every configuration in a child process that imports `names` from this script; None without torch."
     code = (f'import sys, json; sys.path.insert(0, {str(Path(__file__).parent)!r}); import torch; '
-            f'torch.set_num_threads({os.cpu_count() or 1}); from train_step import torch_step_fn, median_ms; '
-            f'print(json.dumps([[a, b, median_ms(torch_step_fn(a, b), {repeats})] for a in {list(archs)!r} for b in {list(batches)!r}]))')
+            f'torch.set_num_threads({os.cpu_count() or 1}); from train_step import {names}; '
+            f'print(json.dumps([[a, b, {expr}] for a in {list(archs)!r} for b in {list(batches)!r}]))')
     r = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True)
     if r.returncode != 0:
         if 'No module named' in r.stderr and 'torch' in r.stderr: return None
         raise RuntimeError(f'timing PyTorch failed:\n{r.stderr}')
     return {(a, b): t for a, b, t in json.loads(r.stdout.strip().splitlines()[-1])}
+
+def torch_times(archs, batches, repeats):
+    "{(arch, batch): median ms} measured by PyTorch in a child process, or None when torch is not installed."
+    return _in_torch_child('torch_step_fn, median_ms', f'median_ms(torch_step_fn(a, b), {repeats})', archs, batches)
 
 def main(archs=ARCHS, batches=(32, 128), repeats=30, out='benchmarks/train_step.json', rounds=3, layers=False):
     "Alternate `rounds` rounds of PyTorch (child process) and NumPy timings; report each one's median over the rounds."

@@ -19,11 +19,11 @@ matrix products alone take longer than PyTorch's whole layer.
 
 A script, not a test: speed is never asserted.
 """
-import argparse, json, os, statistics, subprocess, sys
+import argparse, json, os, sys
 from pathlib import Path
 import numpy as np
 sys.path.insert(0, str(Path(__file__).parent))
-from train_step import numpy_model, median_ms
+from train_step import numpy_model, median_ms, run_in_torch_child
 from cnn_scratch import Conv2D, Residual, set_seed
 from cnn_scratch.architectures import ARCHITECTURES
 
@@ -73,39 +73,35 @@ def fastest_product_ms(m, k, n, repeats):
     return best
 
 def products_ms(layer, shape, needs_dx, repeats):
-    "The floor: the layer's matrix products alone, each in its fastest layout."
+    "The floor: the layer's matrix products alone, each in its fastest layout; the layouts; the columns' M and K."
     N, C, H, W = shape
     (kh, kw), F = layer.kernel_size, layer.out_channels
     y = layer.forward(np.zeros(shape, np.float32))
     M, K = N * y.shape[2] * y.shape[3], C * kh * kw
     shapes = [(M, K, F), (F, M, K)] + ([(M, F, K)] if needs_dx else [])   # Y = cols W2, dW = G2^T cols, D = G2 W2^T
-    return sum(fastest_product_ms(*s, repeats)[0] for s in shapes), M, K
+    fastest = [fastest_product_ms(*s, repeats) for s in shapes]
+    return sum(ms for ms, _ in fastest), [layout for _, layout in fastest], M, K
+
+def torch_convs_ms(specs, repeats):
+    "PyTorch's nn.Conv2d forward + backward, median ms, for each (config, input shape, needs dL/dx); run in a child process."
+    import torch
+    torch.manual_seed(0)
+    out = []
+    for c, shape, needs_dx in specs:
+        conv = torch.nn.Conv2d(c['in_channels'], c['out_channels'], c['kernel_size'], c['stride'], c['padding'], bias=c.get('bias', True))
+        x = torch.randn(shape).requires_grad_(needs_dx)
+        g = torch.randn(conv(x).shape)
+        def step():
+            conv.zero_grad(set_to_none=False)
+            x.grad = None
+            conv(x).backward(g)
+        out.append(median_ms(step, repeats))
+    return out
 
 def torch_layer_ms(convs, repeats):
-    "PyTorch's nn.Conv2d forward + backward for each (config, input shape, needs dL/dx), in a child process."
+    "PyTorch's time for each convolution of `conv_inputs`, from a child process (see train_step.py); None without torch."
     specs = [(l.config(), list(shape), needs_dx) for _, l, shape, needs_dx in convs]
-    code = f'''
-import sys, json, torch
-sys.path.insert(0, {str(Path(__file__).parent)!r})
-from train_step import median_ms
-torch.set_num_threads({os.cpu_count() or 1}); torch.manual_seed(0)
-out = []
-for c, shape, needs_dx in {specs!r}:
-    conv = torch.nn.Conv2d(c['in_channels'], c['out_channels'], c['kernel_size'], c['stride'], c['padding'], bias=c.get('bias', True))
-    x = torch.randn(shape).requires_grad_(needs_dx)
-    g = torch.randn(conv(x).shape)
-    def step():
-        conv.zero_grad(set_to_none=False)
-        if x.grad is not None: x.grad = None
-        conv(x).backward(g)
-    out.append(median_ms(step, {repeats}))
-print(json.dumps(out))
-'''
-    r = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True)
-    if r.returncode != 0:
-        if 'No module named' in r.stderr and 'torch' in r.stderr: return None
-        raise RuntimeError(f'timing PyTorch failed:\n{r.stderr}')
-    return json.loads(r.stdout.strip().splitlines()[-1])
+    return run_in_torch_child('conv_floor', 'torch_convs_ms', f'torch_convs_ms({specs!r}, {repeats})')
 
 def main(archs=('deep', 'resnet'), batch=128, repeats=15, out='benchmarks/conv_floor.json'):
     results = []
@@ -118,14 +114,14 @@ def main(archs=('deep', 'resnet'), batch=128, repeats=15, out='benchmarks/conv_f
         totals = [0.0, 0.0, 0.0]
         for i, (name, layer, shape, needs_dx) in enumerate(convs):
             n_ms = numpy_layer_ms(layer, shape, needs_dx, repeats)
-            p_ms, M, K = products_ms(layer, shape, needs_dx, repeats)
+            p_ms, layouts, M, K = products_ms(layer, shape, needs_dx, repeats)
             t_ms = torch_ms[i] if torch_ms else None
             what = f'{layer.in_channels} -> {layer.out_channels}, {shape[2]}x{shape[3]}' + (f'/{layer.stride[0]}' if layer.stride != (1, 1) else '')
             print(f'{name:>22} {what:>18} {f"{M} x {K}":>14} {n_ms:7.2f} {p_ms:9.2f}' + (f' {t_ms:7.2f} {n_ms / t_ms:11.2f}x {p_ms / t_ms:14.2f}x' if torch_ms else ''), flush=True)
             totals = [totals[0] + n_ms, totals[1] + p_ms, totals[2] + (t_ms or 0)]
             results.append(dict(arch=arch, batch=batch, layer=name, in_channels=layer.in_channels, out_channels=layer.out_channels,
                                 input_shape=list(shape), kernel_size=list(layer.kernel_size), stride=list(layer.stride),
-                                numpy_ms=round(n_ms, 3), products_ms=round(p_ms, 3), torch_ms=None if t_ms is None else round(t_ms, 3)))
+                                numpy_ms=round(n_ms, 3), products_ms=round(p_ms, 3), fastest_layouts=layouts, torch_ms=None if t_ms is None else round(t_ms, 3)))
         print(f'{"all convolutions":>22} {"":>18} {"":>14} {totals[0]:7.2f} {totals[1]:9.2f}'
               + (f' {totals[2]:7.2f} {totals[0] / totals[2]:11.2f}x {totals[1] / totals[2]:14.2f}x' if torch_ms else ''), flush=True)
     Path(out).write_text(json.dumps({'batch': batch, 'repeats': repeats, 'cpus': os.cpu_count(), 'numpy': np.__version__, 'results': results}, indent=1))

@@ -189,16 +189,20 @@ def matmul_ms(shapes, repeats):
         total += median_ms(lambda: a @ b, repeats)
     return total
 
-def _in_torch_child(names, expr, archs, batches):
-    "{(arch, batch): `expr`} evaluated for every configuration in a child process that imports `names` from this script; None without torch."
+def run_in_torch_child(module, names, expr):
+    "The JSON value of `expr`, evaluated by a child process with torch's threads set and `names` imported from `module` (a script here); None without torch."
     code = (f'import sys, json; sys.path.insert(0, {str(Path(__file__).parent)!r}); import torch; '
-            f'torch.set_num_threads({os.cpu_count() or 1}); from train_step import {names}; '
-            f'print(json.dumps([[a, b, {expr}] for a in {list(archs)!r} for b in {list(batches)!r}]))')
+            f'torch.set_num_threads({os.cpu_count() or 1}); from {module} import {names}; print(json.dumps({expr}))')
     r = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True)
     if r.returncode != 0:
         if 'No module named' in r.stderr and 'torch' in r.stderr: return None
         raise RuntimeError(f'timing PyTorch failed:\n{r.stderr}')
-    return {(a, b): t for a, b, t in json.loads(r.stdout.strip().splitlines()[-1])}
+    return json.loads(r.stdout.strip().splitlines()[-1])
+
+def _in_torch_child(names, expr, archs, batches):
+    "{(arch, batch): `expr`} for every configuration, evaluated in a child process (None without torch)."
+    got = run_in_torch_child('train_step', names, f'[[a, b, {expr}] for a in {list(archs)!r} for b in {list(batches)!r}]')
+    return None if got is None else {(a, b): t for a, b, t in got}
 
 def torch_times(archs, batches, repeats):
     "{(arch, batch): median ms} measured by PyTorch in a child process, or None when torch is not installed."

@@ -26,6 +26,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from train_step import numpy_model, median_ms, run_in_torch_child
 from cnn_scratch import Conv2D, Residual, set_seed
 from cnn_scratch.architectures import ARCHITECTURES
+from cnn_scratch.conv import conv_output_size
 
 def conv_inputs(arch, batch):
     "[(name, Conv2D, input shape, needs dL/dx)] for every convolution of the network, residual branches included, in order."
@@ -75,9 +76,8 @@ def fastest_product_ms(m, k, n, repeats):
 def products_ms(layer, shape, needs_dx, repeats):
     "The floor: the layer's matrix products alone, each in its fastest layout; the layouts; the columns' M and K."
     N, C, H, W = shape
-    (kh, kw), F = layer.kernel_size, layer.out_channels
-    y = layer.forward(np.zeros(shape, np.float32))
-    M, K = N * y.shape[2] * y.shape[3], C * kh * kw
+    (kh, kw), (sh, sw), (ph, pw), F = layer.kernel_size, layer.stride, layer.padding, layer.out_channels
+    M, K = N * conv_output_size(H, kh, sh, ph) * conv_output_size(W, kw, sw, pw), C * kh * kw
     shapes = [(M, K, F), (F, M, K)] + ([(M, F, K)] if needs_dx else [])   # Y = cols W2, dW = G2^T cols, D = G2 W2^T
     fastest = [fastest_product_ms(*s, repeats) for s in shapes]
     return sum(ms for ms, _ in fastest), [layout for _, layout in fastest], M, K
@@ -118,7 +118,7 @@ def main(archs=('deep', 'resnet'), batch=128, repeats=15, out='benchmarks/conv_f
             t_ms = torch_ms[i] if torch_ms else None
             what = f'{layer.in_channels} -> {layer.out_channels}, {shape[2]}x{shape[3]}' + (f'/{layer.stride[0]}' if layer.stride != (1, 1) else '')
             print(f'{name:>22} {what:>18} {f"{M} x {K}":>14} {n_ms:7.2f} {p_ms:9.2f}' + (f' {t_ms:7.2f} {n_ms / t_ms:11.2f}x {p_ms / t_ms:14.2f}x' if torch_ms else ''), flush=True)
-            totals = [totals[0] + n_ms, totals[1] + p_ms, totals[2] + (t_ms or 0)]
+            for j, ms in enumerate((n_ms, p_ms, t_ms or 0.0)): totals[j] += ms
             results.append(dict(arch=arch, batch=batch, layer=name, in_channels=layer.in_channels, out_channels=layer.out_channels,
                                 input_shape=list(shape), kernel_size=list(layer.kernel_size), stride=list(layer.stride),
                                 numpy_ms=round(n_ms, 3), products_ms=round(p_ms, 3), fastest_layouts=layouts, torch_ms=None if t_ms is None else round(t_ms, 3)))
